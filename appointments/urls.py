@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "appointments"
+
+urlpatterns = [
+    path("request/", views.RequestConsultationView.as_view(), name="request"),
+]

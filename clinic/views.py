@@ -1,0 +1,64 @@
+"""Site-wide endpoints that belong to no single app: probes, robots.txt, error pages."""
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.template import loader
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_safe
+
+from education.models import ClinicProfile
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """Liveness: the process answers. Never touches the database."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@never_cache
+@require_safe
+def readyz(request):
+    """Readiness: the database answers, so this server can take traffic."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.warning("Readiness check failed: the database did not answer.")
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /appointments/",
+        f"Sitemap: {sitemap_url}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the hashed icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def server_error(request):
+    """The 500 page, with the clinic's phone number when the database can still give it."""
+    try:
+        clinic = ClinicProfile.load()
+    except Exception:  # the error being reported may be the database itself
+        clinic = None
+    html = loader.get_template("500.html").render({"clinic": clinic, "request": request})
+    return HttpResponse(html, status=500)

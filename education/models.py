@@ -1,0 +1,291 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import ValidationError
+from django.db import connections, models
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+from .markdown import render_markdown
+
+SEARCH_CONFIG = "english"
+
+
+class Topic(models.Model):
+    class Kind(models.TextChoices):
+        CONDITION = "condition", "Condition"
+        TREATMENT = "treatment", "Treatment"
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, help_text="The topic's web address, e.g. spinal-fusion.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONDITION)
+    description = models.TextField(blank=True, help_text="One or two plain sentences shown on the topic's page.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("education:topic-detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: published, with a publication time that has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def review_overdue(self):
+        return self.filter(next_review_due__lt=timezone.localdate())
+
+    def related_to(self, article, limit=3):
+        """Other articles sharing a topic with `article`, most shared topics first."""
+        topic_ids = [topic.pk for topic in article.topics.all()]
+        if not topic_ids:
+            return self.none()
+        return (
+            self.filter(topics__in=topic_ids)
+            .exclude(pk=article.pk)
+            .annotate(shared_topics=Count("topics", filter=Q(topics__in=topic_ids)))
+            .order_by("-shared_topics", "-published_at")[:limit]
+        )
+
+    def search(self, query):
+        """Articles matching `query` in title, summary or section text, best first.
+
+        PostgreSQL ranks with full-text search (stemming, weights: title over summary
+        over body); other databases fall back to matching every word somewhere.
+        """
+        query = " ".join(query.split())[:200]
+        if not query:
+            return self.none()
+        if connections[self.db].vendor == "postgresql":
+            return self._full_text_search(query)
+        return self._simple_search(query)
+
+    def _full_text_search(self, query):
+        section_text = (
+            Section.objects.filter(article=OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(text=StringAgg(Concat("heading", Value(" "), "body", output_field=models.TextField()), delimiter=" "))
+            .values("text")
+        )
+        vector = (
+            SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+            + SearchVector(Coalesce(Subquery(section_text), Value("")), weight="C", config=SEARCH_CONFIG)
+        )
+        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        return (
+            self.annotate(search=vector, rank=SearchRank(vector, search_query))
+            .filter(search=search_query)
+            .order_by("-rank", "-published_at")
+        )
+
+    def _simple_search(self, query):
+        matches = Q()
+        for word in query.split()[:10]:
+            matches &= (
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(sections__heading__icontains=word)
+                | Q(sections__body__icontains=word)
+            )
+        matching_ids = self.filter(matches).values("pk")
+        return (
+            self.filter(pk__in=matching_ids)
+            .annotate(
+                rank=Case(When(title__icontains=query, then=Value(2)), default=Value(1), output_field=IntegerField())
+            )
+            .order_by("-rank", "-published_at")
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The article's web address. Changing it on a published article redirects the old address.",
+    )
+    summary = models.CharField(
+        max_length=300,
+        help_text="One or two sentences shown in lists and to search engines (ideally 50 to 160 characters).",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When the article goes live. Leave empty to publish now; a future time schedules it.",
+    )
+    featured = models.BooleanField(default=False, help_text="Show on the home page.")
+    topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
+    reviewed_by = models.CharField(
+        max_length=200, blank=True, help_text="The clinician who checked the medical facts, e.g. Dr. Ana Ruiz, MD."
+    )
+    last_reviewed = models.DateField(null=True, blank=True, help_text="When the medical review was done.")
+    next_review_due = models.DateField(
+        null=True, blank=True, help_text="Leave empty to set it from the last review (three years later)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "title"]
+
+    def __str__(self):
+        return self.title
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_slug = instance.__dict__.get("slug")
+        instance._saved_status = instance.__dict__.get("status")
+        return instance
+
+    def get_absolute_url(self):
+        return reverse("education:article-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_review_overdue(self):
+        return self.next_review_due is not None and self.next_review_due < timezone.localdate()
+
+    def sections_with_anchors(self):
+        """The sections in order, each with an `anchor` that is unique on the page."""
+        taken = set()
+        sections = list(self.sections.all())
+        for section in sections:
+            base = slugify(section.heading) or "section"
+            anchor, suffix = base, 2
+            while anchor in taken:
+                anchor, suffix = f"{base}-{suffix}", suffix + 1
+            taken.add(anchor)
+            section.anchor = anchor
+        return sections
+
+    def clean(self):
+        errors = {}
+        today = timezone.localdate()
+        if self.last_reviewed and self.last_reviewed > today:
+            errors["last_reviewed"] = "The last review cannot be in the future."
+        if self.last_reviewed and self.next_review_due and self.next_review_due <= self.last_reviewed:
+            errors["next_review_due"] = "The next review must come after the last review."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.last_reviewed and not self.next_review_due:
+            self.next_review_due = self.last_reviewed + timedelta(days=settings.EDUCATION_REVIEW_INTERVAL_DAYS)
+        super().save(*args, **kwargs)
+        self._remember_old_address()
+        self._saved_slug, self._saved_status = self.slug, self.status
+
+    def _remember_old_address(self):
+        """Keep a published article's old address working after its slug changes."""
+        ArticleRedirect.objects.filter(old_slug=self.slug).delete()
+        old_slug = getattr(self, "_saved_slug", None)
+        if old_slug and old_slug != self.slug and getattr(self, "_saved_status", None) == self.Status.PUBLISHED:
+            ArticleRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
+
+
+class Section(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Sections are shown from the lowest number up.")
+    heading = models.CharField(max_length=200)
+    body = models.TextField(
+        help_text=(
+            "Plain text. Leave a blank line between paragraphs. **bold**, *italic*, "
+            "[link text](https://example.org), lists starting with - or 1."
+        )
+    )
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.heading
+
+    @property
+    def body_html(self):
+        return mark_safe(render_markdown(self.body))  # sanitised by nh3
+
+
+class ArticleRedirect(models.Model):
+    """An address an article used to have, answered with a permanent redirect."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"/{self.old_slug}/ → {self.article}"
+
+
+class ClinicProfile(models.Model):
+    """The clinic's own details, shown on every page. There is only ever one."""
+
+    SINGLETON_PK = 1
+
+    name = models.CharField(max_length=200, default="Our clinic")
+    tagline = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=40, blank=True, help_text="Shown on every page, e.g. (555) 010-0100.")
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    hours = models.TextField(blank=True, help_text="Opening hours, one line per day or range.")
+    emergency_notice = models.TextField(
+        default="If you have a medical emergency, call 911 or go to the nearest emergency room.",
+        help_text="Shown on every page. Tell people plainly what to do in an emergency.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic profile"
+        verbose_name_plural = "clinic profile"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        """The clinic's profile, or unsaved defaults if nobody has filled it in yet."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+
+    @property
+    def phone_href(self):
+        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        return f"tel:{digits}" if digits else ""

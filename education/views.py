@@ -1,0 +1,138 @@
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, ListView, TemplateView
+
+from .context_processors import get_clinic_profile
+from .models import Article, ArticleRedirect, Topic
+
+
+def can_preview(user):
+    """Staff who may edit articles may also see them before they are public."""
+    return user.is_active and user.is_staff and user.has_perm("education.view_article")
+
+
+SCHEMA_TYPE_BY_TOPIC_KIND = {Topic.Kind.CONDITION: "MedicalCondition", Topic.Kind.TREATMENT: "MedicalTherapy"}
+
+
+def medical_web_page(article, url, clinic):
+    """schema.org MedicalWebPage for an article, for search engines (JSON-LD)."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": article.title,
+        "headline": article.title,
+        "description": article.summary,
+        "url": url,
+        "inLanguage": "en",
+        "medicalAudience": {"@type": "MedicalAudience", "audienceType": "Patient"},
+        "about": [
+            {"@type": SCHEMA_TYPE_BY_TOPIC_KIND.get(topic.kind, "MedicalEntity"), "name": topic.name}
+            for topic in article.topics.all()
+        ],
+        "publisher": {"@type": "MedicalOrganization", "name": clinic.name},
+        "dateModified": article.updated_at,
+    }
+    if article.published_at:
+        data["datePublished"] = article.published_at
+    if article.last_reviewed:
+        data["lastReviewed"] = article.last_reviewed
+    if article.reviewed_by:
+        data["reviewedBy"] = {"@type": "Person", "name": article.reviewed_by}
+    if clinic.phone:
+        data["publisher"]["telephone"] = clinic.phone
+    return data
+
+
+class HomeView(TemplateView):
+    template_name = "education/home.html"
+
+    def get_context_data(self, **kwargs):
+        published = Article.objects.published()
+        featured = list(published.filter(featured=True)[:3]) or list(published[:3])
+        return super().get_context_data(
+            featured_articles=featured,
+            topics=Topic.objects.filter(articles__in=published).distinct(),
+            **kwargs,
+        )
+
+
+class ArticleListView(TemplateView):
+    """Every published article, grouped by topic."""
+
+    template_name = "education/article_list.html"
+
+    def get_context_data(self, **kwargs):
+        published = Article.objects.published()
+        topics = (
+            Topic.objects.filter(articles__in=published)
+            .distinct()
+            .prefetch_related(Prefetch("articles", queryset=published.order_by("title"), to_attr="published_articles"))
+        )
+        return super().get_context_data(
+            topics=topics,
+            articles_without_topic=published.filter(topics=None).order_by("title"),
+            **kwargs,
+        )
+
+
+class ArticleDetailView(DetailView):
+    template_name = "education/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        articles = Article.objects.all() if can_preview(self.request.user) else Article.objects.published()
+        return articles.prefetch_related("sections", "topics")
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            old_address = ArticleRedirect.objects.filter(old_slug=kwargs["slug"]).select_related("article").first()
+            if old_address and (old_address.article.is_public or can_preview(request.user)):
+                return redirect(old_address.article, permanent=True)
+            raise
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
+        return super().get_context_data(
+            is_preview=not article.is_public,
+            sections=article.sections_with_anchors(),
+            related_articles=Article.objects.published().related_to(article),
+            canonical_url=canonical_url,
+            structured_data=medical_web_page(article, canonical_url, get_clinic_profile(self.request)),
+            **kwargs,
+        )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["is_preview"]:
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class TopicDetailView(DetailView):
+    model = Topic
+    template_name = "education/topic_detail.html"
+    context_object_name = "topic"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            articles=self.object.articles.published().order_by("title"),
+            **kwargs,
+        )
+
+
+class SearchView(ListView):
+    template_name = "education/search.html"
+    context_object_name = "results"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.query = " ".join(self.request.GET.get("q", "").split())[:200]
+        return Article.objects.published().search(self.query).prefetch_related("topics")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, **kwargs)
