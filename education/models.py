@@ -78,13 +78,19 @@ class ArticleQuerySet(models.QuerySet):
             Section.objects.filter(article=OuterRef("pk"))
             .order_by()
             .values("article")
-            .annotate(text=StringAgg(Concat("heading", Value(" "), "body", output_field=models.TextField()), delimiter=" "))
+            .annotate(
+                text=StringAgg(Concat("heading", Value(" "), "body", output_field=models.TextField()), delimiter=" ")
+            )
             .values("text")
         )
         vector = (
             SearchVector("title", weight="A", config=SEARCH_CONFIG)
             + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector(Coalesce(Subquery(section_text), Value("")), weight="C", config=SEARCH_CONFIG)
+            + SearchVector(
+                Coalesce(Subquery(section_text), Value(""), output_field=models.TextField()),
+                weight="C",
+                config=SEARCH_CONFIG,
+            )
         )
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
         return (
@@ -154,15 +160,24 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.last_reviewed and not self.next_review_due:
+            self.next_review_due = self.last_reviewed + timedelta(days=settings.EDUCATION_REVIEW_INTERVAL_DAYS)
+        super().save(*args, **kwargs)
+        self._remember_old_address()
+        self._saved_slug, self._saved_status = self.slug, self.status
+
+    def get_absolute_url(self):
+        return reverse("education:article-detail", kwargs={"slug": self.slug})
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._saved_slug = instance.__dict__.get("slug")
         instance._saved_status = instance.__dict__.get("status")
         return instance
-
-    def get_absolute_url(self):
-        return reverse("education:article-detail", kwargs={"slug": self.slug})
 
     @property
     def is_public(self):
@@ -189,6 +204,13 @@ class Article(models.Model):
             section.anchor = anchor
         return sections
 
+    def _remember_old_address(self):
+        """Keep a published article's old address working after its slug changes."""
+        ArticleRedirect.objects.filter(old_slug=self.slug).delete()
+        old_slug = getattr(self, "_saved_slug", None)
+        if old_slug and old_slug != self.slug and getattr(self, "_saved_status", None) == self.Status.PUBLISHED:
+            ArticleRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
+
     def clean(self):
         errors = {}
         today = timezone.localdate()
@@ -198,22 +220,6 @@ class Article(models.Model):
             errors["next_review_due"] = "The next review must come after the last review."
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        if self.last_reviewed and not self.next_review_due:
-            self.next_review_due = self.last_reviewed + timedelta(days=settings.EDUCATION_REVIEW_INTERVAL_DAYS)
-        super().save(*args, **kwargs)
-        self._remember_old_address()
-        self._saved_slug, self._saved_status = self.slug, self.status
-
-    def _remember_old_address(self):
-        """Keep a published article's old address working after its slug changes."""
-        ArticleRedirect.objects.filter(old_slug=self.slug).delete()
-        old_slug = getattr(self, "_saved_slug", None)
-        if old_slug and old_slug != self.slug and getattr(self, "_saved_status", None) == self.Status.PUBLISHED:
-            ArticleRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
 
 
 class Section(models.Model):

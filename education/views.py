@@ -1,6 +1,6 @@
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .context_processors import get_clinic_profile

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
-    def handle(self, *args, reset=False, **options):
+    def handle(self, *args, reset=False, verbosity=1, **options):
         created = []
         if reset or not ClinicProfile.objects.exists():
             ClinicProfile(**sample_content.CLINIC).save()
@@ -37,7 +37,8 @@ class Command(BaseCommand):
                 created.append(f"article {fields['slug']}")
 
         summary = ", ".join(created) if created else "nothing: the sample content is already there"
-        self.stdout.write(self.style.SUCCESS(f"Sample content loaded: {summary}."))
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS(f"Sample content loaded: {summary}."))
 
     def load_article(self, fields):
         fields = dict(fields)

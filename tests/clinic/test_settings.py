@@ -1,0 +1,132 @@
+"""The settings module, loaded fresh in a child process with a controlled environment."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "pr0duction-like-secret-key-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1",
+    "DJANGO_ALLOWED_HOSTS": "clinic.example.org",
+}
+
+
+def run_django(code="", *manage_args, **env):
+    """Run manage.py (or a snippet after django.setup()) with only the given clinic variables set."""
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    clean_env.update(env)
+    if manage_args:
+        command = [sys.executable, "manage.py", *manage_args]
+    else:
+        setup = (
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'clinic.settings'); django.setup()\n"
+        )
+        command = [sys.executable, "-c", setup + code]
+    return subprocess.run(command, cwd=PROJECT_DIR, env=clean_env, capture_output=True, text=True, timeout=60)
+
+
+def settings_value(expression, **env):
+    result = run_django(f"from django.conf import settings; import json; print(json.dumps({expression}))", **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = run_django("", "check")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+    assert "refuses to start" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    assert settings_value("settings.DEBUG", **PRODUCTION_ENV) is False
+    assert settings_value("settings.DEBUG", DJANGO_DEBUG="1") is True
+
+
+def test_production_settings_pass_the_deployment_checklist_without_warnings():
+    result = run_django("", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_trusts_the_proxy_for_https():
+    values = settings_value(
+        "[settings.SECURE_PROXY_SSL_HEADER, settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE]",
+        **PRODUCTION_ENV,
+    )
+
+    assert values == [["HTTP_X_FORWARDED_PROTO", "https"], True, True]
+
+
+def test_sqlite_is_the_default_database():
+    database = settings_value("settings.DATABASES['default']", **PRODUCTION_ENV)
+
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"].endswith("db.sqlite3")
+
+
+def test_postgres_url_uses_psycopg2_with_persistent_checked_connections():
+    database = settings_value(
+        "settings.DATABASES['default']", DATABASE_URL="postgres://clinic:pw@db.internal:5432/clinic", **PRODUCTION_ENV
+    )
+
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.internal", 5432, "clinic")
+    assert database["CONN_MAX_AGE"] > 0
+    assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_redis_url_moves_the_cache_to_redis():
+    caches = settings_value("settings.CACHES['default']", REDIS_URL="redis://127.0.0.1:6379/3", **PRODUCTION_ENV)
+
+    assert caches == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3"}
+
+
+def test_allowed_hosts_and_email_come_from_the_environment():
+    values = settings_value(
+        "[settings.ALLOWED_HOSTS, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS]",
+        DJANGO_ALLOWED_HOSTS="a.example.org, b.example.org",
+        DJANGO_EMAIL_HOST="smtp.example.org",
+        DJANGO_EMAIL_PORT="587",
+        DJANGO_EMAIL_USE_TLS="true",
+        DJANGO_SECRET_KEY=PRODUCTION_ENV["DJANGO_SECRET_KEY"],
+    )
+
+    assert values == [["a.example.org", "b.example.org"], "smtp.example.org", 587, True]
+
+
+def test_local_admin_login_is_never_created_with_debug_off():
+    result = run_django("", "ensure_local_admin", **PRODUCTION_ENV)
+
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG is off" in result.stderr
+
+
+@pytest.mark.django_db
+def test_local_admin_login_is_created_once_in_debug(settings, django_user_model):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("ensure_local_admin")
+    call_command("ensure_local_admin")
+
+    user = django_user_model.objects.get(username="admin")
+    assert user.is_staff and user.check_password("local-admin-password")
+
+
+def test_collectstatic_writes_hashed_and_compressed_files(tmp_path):
+    result = run_django("", "collectstatic", "--no-input", DJANGO_STATIC_ROOT=str(tmp_path), **PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    hashed_css = tmp_path / manifest["css/site.css"]
+    assert hashed_css.name != "site.css"
+    assert Path(f"{hashed_css}.gz").exists()
+    assert Path(f"{hashed_css}.br").exists()
+    assert "vendor/bootstrap/bootstrap.min.css" in manifest

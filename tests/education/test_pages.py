@@ -1,0 +1,323 @@
+import datetime
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from education.models import Article
+from tests.factories import make_article, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def page(response):
+    assert response.status_code == 200, response.status_code
+    return BeautifulSoup(response.content, "html.parser")
+
+
+@pytest.fixture
+def article(clinic):
+    fusion = make_topic(name="Spinal fusion", slug="spinal-fusion")
+    return make_article(
+        title="Why does my back hurt?",
+        slug="why-back-hurts",
+        summary="Back pain after surgery is common. Here is why it happens and what can help.",
+        topics=[fusion],
+        sections=[("The risks", "Surgery has **risks**."), ("Getting relief", "Treatment can help.")],
+        reviewed_by="Dr. Ana Ruiz, MD",
+        last_reviewed=datetime.date(2026, 2, 3),
+    )
+
+
+def test_home_page_shows_the_clinic_featured_articles_and_the_way_to_ask_for_help(client, clinic):
+    featured = make_article(title="Featured guide", featured=True)
+    make_article(title="Other guide")
+
+    html = page(client.get("/"))
+
+    assert html.h1.get_text(strip=True) == clinic.name
+    assert html.find("a", string="Featured guide")["href"] == featured.get_absolute_url()
+    assert html.find("a", string="Other guide") is None
+    assert html.find("a", href="/appointments/request/", string="Request a consultation")
+    assert clinic.phone in html.get_text()
+
+
+def test_home_page_lists_recent_articles_when_none_is_featured(client, clinic):
+    make_article(title="Recent guide")
+
+    assert page(client.get("/")).find("a", string="Recent guide")
+
+
+def test_article_list_groups_published_articles_by_topic(client, clinic):
+    fusion = make_topic(name="Spinal fusion")
+    stimulation = make_topic(name="Spinal cord stimulation")
+    make_article(title="Fusion guide", topics=[fusion])
+    make_article(title="Both guide", topics=[fusion, stimulation])
+    make_article(title="Loose guide")
+    make_article(title="Draft guide", topics=[fusion], status=Article.Status.DRAFT)
+
+    html = page(client.get("/education/"))
+    sections = {section.h2.get_text(strip=True): section for section in html.select("main section")}
+
+    assert set(sections) == {"Spinal fusion", "Spinal cord stimulation", "More articles"}
+    assert [a.get_text() for a in sections["Spinal fusion"].select("article a")] == ["Both guide", "Fusion guide"]
+    assert [a.get_text() for a in sections["Spinal cord stimulation"].select("article a")] == ["Both guide"]
+    assert [a.get_text() for a in sections["More articles"].select("article a")] == ["Loose guide"]
+
+
+def test_article_page_structure(client, article):
+    html = page(client.get("/education/why-back-hurts/"))
+
+    assert [h1.get_text(strip=True) for h1 in html.find_all("h1")] == ["Why does my back hurt?"]
+    section_headings = html.select("article section > h2")
+    assert [(h2["id"], h2.get_text()) for h2 in section_headings] == [
+        ("the-risks", "The risks"),
+        ("getting-relief", "Getting relief"),
+    ]
+    toc_links = [a["href"] for a in html.find("nav", attrs={"aria-label": "On this page"}).find_all("a")]
+    assert toc_links == ["#the-risks", "#getting-relief"]
+    assert "Medically reviewed by Dr. Ana Ruiz, MD on February 3, 2026" in html.get_text(" ", strip=True)
+    assert html.find(attrs={"aria-label": "Medical disclaimer"})
+    assert html.find("a", href="/appointments/request/?article=why-back-hurts")
+    assert "<strong>risks</strong>" in str(html)
+
+
+def test_article_page_landmarks_and_skip_link(client, article):
+    html = page(client.get(article.get_absolute_url()))
+
+    skip = html.find("a", class_="skip-link")
+    assert skip["href"] == "#main" and html.find(id="main").name == "main"
+    assert html.find("header") and html.find("footer") and html.find("nav", attrs={"aria-label": "Main"})
+    assert html.html["lang"] == "en"
+
+
+def test_article_head_has_description_canonical_open_graph_and_json_ld(client, article):
+    html = page(client.get(article.get_absolute_url()))
+
+    assert html.title.get_text().startswith("Why does my back hurt?")
+    assert html.find("meta", attrs={"name": "description"})["content"] == article.summary
+    assert html.find("link", rel="canonical")["href"] == "http://testserver/education/why-back-hurts/"
+    assert html.find("meta", property="og:title")["content"] == article.title
+    assert html.find("meta", property="og:url")["content"] == "http://testserver/education/why-back-hurts/"
+    data = json.loads(html.find("script", type="application/ld+json").string)
+    assert data["@type"] == "MedicalWebPage"
+    assert data["lastReviewed"] == "2026-02-03"
+    assert data["reviewedBy"]["name"] == "Dr. Ana Ruiz, MD"
+    assert data["about"] == [{"@type": "MedicalCondition", "name": "Spinal fusion"}]
+
+
+def test_json_ld_cannot_be_broken_out_of_by_article_text(client, clinic):
+    article = make_article(title="</script><script>alert(1)</script>")
+
+    response = client.get(article.get_absolute_url())
+
+    assert b"<script>alert(1)" not in response.content
+    html = page(response)
+    assert json.loads(html.find("script", type="application/ld+json").string)["name"] == article.title
+
+
+def test_article_page_shows_related_articles_by_shared_topic(client, article):
+    topic = article.topics.get()
+    related = make_article(title="Related guide", topics=[topic])
+    make_article(title="Unrelated guide", topics=[make_topic()])
+
+    html = page(client.get(article.get_absolute_url()))
+    related_links = html.find("section", class_="related").find_all("a")
+
+    assert [(a.get_text(), a["href"]) for a in related_links] == [("Related guide", related.get_absolute_url())]
+
+
+def test_article_page_runs_a_constant_number_of_queries(client, clinic, django_assert_max_num_queries):
+    topics = [make_topic() for _ in range(6)]
+    small = make_article(topics=topics[:1], sections=[("One", "text")])
+    big = make_article(topics=topics, sections=[(f"Part {n}", f"Text {n}") for n in range(25)])
+    for _ in range(8):
+        make_article(topics=topics)
+
+    with CaptureQueriesContext(connection) as small_page:
+        client.get(small.get_absolute_url())
+    with django_assert_max_num_queries(6), CaptureQueriesContext(connection) as big_page:
+        client.get(big.get_absolute_url())
+
+    assert len(big_page) == len(small_page)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": Article.Status.DRAFT},
+        {"published_at": timezone.now() + datetime.timedelta(days=3)},
+    ],
+    ids=["draft", "scheduled"],
+)
+def test_drafts_and_scheduled_articles_are_hidden_from_the_public(client, clinic, fields):
+    article = make_article(slug="not-yet", **fields)
+
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert b"not-yet" not in client.get("/education/").content
+    assert b"not-yet" not in client.get("/sitemap.xml").content
+    assert b"not-yet" not in client.get("/education/feed/").content
+
+
+def test_scheduled_article_appears_when_its_time_comes(client, clinic):
+    article = make_article(published_at=timezone.now() + datetime.timedelta(seconds=1))
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - datetime.timedelta(seconds=1))
+
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_staff_can_preview_a_draft_marked_as_a_preview(editor_client, clinic):
+    article = make_article(title="Work in progress", status=Article.Status.DRAFT)
+
+    response = editor_client.get(article.get_absolute_url())
+    html = page(response)
+
+    assert "This is a draft" in html.find(class_="preview-banner").get_text()
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_staff_without_article_permission_cannot_preview(client, clinic, django_user_model):
+    client.force_login(django_user_model.objects.create_user(username="desk", password="x" * 14, is_staff=True))
+    article = make_article(status=Article.Status.DRAFT)
+
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_old_address_of_a_renamed_article_redirects_permanently(client, article):
+    article.slug = "why-backs-hurt"
+    article.save()
+
+    response = client.get("/education/why-back-hurts/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/education/why-backs-hurt/"
+
+
+def test_old_address_of_an_unpublished_article_is_not_found(client, article):
+    article.slug = "renamed"
+    article.save()
+    article.status = Article.Status.DRAFT
+    article.save()
+
+    assert client.get("/education/why-back-hurts/").status_code == 404
+
+
+def test_topic_page_lists_its_published_articles(client, article):
+    make_article(title="Hidden", topics=list(article.topics.all()), status=Article.Status.DRAFT)
+
+    html = page(client.get("/education/topics/spinal-fusion/"))
+
+    assert html.h1.get_text() == "Spinal fusion"
+    assert [a.get_text() for a in html.select("article a")] == [article.title]
+
+
+def test_unknown_topic_is_not_found(client, clinic):
+    assert client.get("/education/topics/nothing-here/").status_code == 404
+
+
+def test_search_finds_words_in_titles_summaries_and_bodies(client, clinic):
+    make_article(title="Spinal cord stimulation", sections=[("What", "A small device.")])
+    make_article(title="Recovery", summary="What to expect after a spinal fusion, week by week, in plain words.")
+    make_article(title="Exercise", sections=[("Walking", "Walking helps the spine heal.")])
+    make_article(title="Spine draft", status=Article.Status.DRAFT)
+
+    def titles(query):
+        return [a.get_text() for a in page(client.get("/education/search/", {"q": query})).select("article a")]
+
+    assert titles("spinal") == ["Spinal cord stimulation", "Recovery"]
+    assert titles("walking spine") == ["Exercise"]
+    assert titles("nothing-matches-this") == []
+
+
+def test_search_page_says_what_it_found(client, clinic):
+    make_article(title="Fusion guide")
+
+    assert "1 article found for “fusion”" in page(client.get("/education/search/?q=fusion")).get_text()
+    assert "No articles found" in page(client.get("/education/search/?q=zebra")).get_text()
+    assert "Type a word" in page(client.get("/education/search/")).get_text()
+
+
+def test_search_handles_hostile_and_huge_queries(client, clinic):
+    make_article(title="Fusion guide")
+
+    for query in ["<script>alert(1)</script>", "x" * 5000, "'; DROP TABLE education_article; --", "%_\\"]:
+        response = client.get("/education/search/", {"q": query})
+        assert response.status_code == 200
+        assert b"<script>alert(1)" not in response.content
+    assert Article.objects.count() == 1
+
+
+def test_feed_lists_published_articles(client, article):
+    response = client.get("/education/feed/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert b"Why does my back hurt?" in response.content
+
+
+def test_sitemap_lists_published_articles_and_their_topics(client, article):
+    make_topic(name="Empty topic", slug="empty-topic")
+
+    body = client.get("/sitemap.xml").content.decode()
+
+    assert "http://testserver/education/why-back-hurts/" in body
+    assert "http://testserver/education/topics/spinal-fusion/" in body
+    assert "empty-topic" not in body
+
+
+def test_robots_txt_names_the_sitemap(client):
+    body = client.get("/robots.txt").content.decode()
+
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+    assert "Disallow: /admin/" in body
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
+
+
+def test_not_found_page_is_friendly_and_helps_people_on(client, clinic):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    html = BeautifulSoup(response.content, "html.parser")
+    assert "can’t find that page" in html.h1.get_text()
+    assert html.find("a", href="/education/")
+    assert clinic.phone in html.get_text()
+
+
+def test_server_error_page_is_friendly_and_has_the_phone_number(clinic, rf):
+    from clinic.views import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert b"something went wrong" in response.content.lower()
+    assert clinic.phone.encode() in response.content
+    assert b"Traceback" not in response.content
+
+
+def test_clinic_details_come_from_the_profile_on_every_page(client, clinic):
+    clinic.name = "Renamed Clinic"
+    clinic.phone = "(555) 010-0111"
+    clinic.save()
+
+    for url in ["/", "/education/", "/education/search/", "/no-such-page/"]:
+        text = client.get(url).content.decode()
+        assert "Renamed Clinic" in text and "(555) 010-0111" in text, url
+
+
+def test_consultation_page_names_the_article_the_visitor_came_from(client, article):
+    response = client.get(reverse("appointments:request"), {"article": article.slug})
+
+    assert "About: Why does my back hurt?" in page(response).get_text()
