@@ -34,9 +34,11 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest
 
-## bench: figures for the article page (server time, queries, bytes)
+## bench: figures for the article page and the consultation request form
+# The form's concurrency figures need PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic make bench
 bench: install-dev
 	$(BIN)/python tests/benchmarks/article_page.py
+	$(BIN)/python tests/benchmarks/consultation_requests.py
 
 ## lint: ruff, the one linter and formatter
 lint: install-dev

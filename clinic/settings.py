@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    "phonenumber_field",
     "crispy_forms",
     "crispy_bootstrap5",
     "clinic",
@@ -189,5 +190,18 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- The clinic's own settings ------------------------------------------------
-# How long after a medical review the next one falls due, when an editor leaves it empty.
-EDUCATION_REVIEW_INTERVAL_DAYS = env_int("EDUCATION_REVIEW_INTERVAL_DAYS", 3 * 365)
+# How many years after a medical review the next one falls due, when an editor leaves it empty.
+EDUCATION_REVIEW_INTERVAL_YEARS = env_int("EDUCATION_REVIEW_INTERVAL_YEARS", 3)
+
+# Where staff reach the site: links in notification emails point here (no trailing slash).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Consultation requests ----------------------------------------------------
+# Phone numbers without a country code are read as numbers of this country.
+PHONENUMBER_DEFAULT_REGION = os.environ.get("APPOINTMENTS_PHONE_REGION", "US")
+# A form sent sooner than this after it was shown is from a bot (0 turns the check off).
+APPOINTMENTS_MIN_FORM_SECONDS = env_int("APPOINTMENTS_MIN_FORM_SECONDS", 3)
+# Who is told that a request came in: a reference and an admin link, never patient details.
+APPOINTMENTS_TRIAGE_EMAIL = os.environ.get("APPOINTMENTS_TRIAGE_EMAIL", "triage@localhost")
+# A notification that has failed this many times is left for staff to look at.
+APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS = env_int("APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS", 10)

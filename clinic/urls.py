@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from appointments.views import PrivacyNoticeView
 from education.sitemaps import sitemaps
 from education.views import HomeView
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("education/", include("education.urls")),
     path("appointments/", include("appointments.urls")),
+    path("privacy/", PrivacyNoticeView.as_view(), name="privacy"),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),

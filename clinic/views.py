@@ -3,7 +3,7 @@
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
@@ -49,9 +49,13 @@ def robots_txt(request):
 
 
 @require_safe
+@cache_control(max_age=86400, public=True)
 def favicon(request):
-    """Browsers ask for /favicon.ico whatever the page says; send them to the hashed icon."""
-    return HttpResponsePermanentRedirect(static("favicon.svg"))
+    """Browsers ask for /favicon.ico whatever the page says; send them to the icon.
+
+    A temporary redirect: the hashed name changes whenever the icon does.
+    """
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 def server_error(request):

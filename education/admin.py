@@ -48,7 +48,7 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "preview_link"]
     show_facets = admin.ShowFacets.ALWAYS
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "topics", "featured"]}),
+        (None, {"fields": ["title", "slug", "summary", "main_topic", "topics", "featured"]}),
         ("Publishing", {"fields": ["status", "published_at", "preview_link"]}),
         ("Medical review", {"fields": ["reviewed_by", "last_reviewed", "next_review_due"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
@@ -84,12 +84,14 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected articles now", permissions=["change"])
     def publish_now(self, request, queryset):
-        count = queryset.update(status=Article.Status.PUBLISHED, published_at=timezone.now())
-        self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
+        count = queryset.publish()
+        self.message_user(
+            request, f"Published {count} article(s); those already live keep their date.", messages.SUCCESS
+        )
 
     @admin.action(description="Return the selected articles to draft", permissions=["change"])
     def return_to_draft(self, request, queryset):
-        count = queryset.update(status=Article.Status.DRAFT)
+        count = queryset.unpublish()
         self.message_user(request, f"{count} article(s) are drafts again and hidden from the public.", messages.SUCCESS)
 
 
@@ -122,6 +124,7 @@ class ClinicProfileAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "tagline"]}),
         ("How patients reach the clinic", {"fields": ["phone", "email", "address", "hours"]}),
+        ("Consultation requests", {"fields": ["response_business_days"]}),
         ("Emergencies", {"fields": ["emergency_notice"]}),
     ]
 

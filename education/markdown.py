@@ -20,18 +20,26 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
-# A section's heading is the page's <h2>; headings inside its body sit below it.
-HEADING_SHIFT = 2
+# A section's heading is the page's <h2>: the highest heading inside its body becomes <h3>.
+TOP_BODY_HEADING = 3
 
 
 def render_markdown(text):
     tokens = _markdown.parse(text or "")
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            level = min(int(token.tag[1]) + HEADING_SHIFT, 6)
-            token.tag = f"h{level}"
+    headings = [token for token in tokens if token.type in ("heading_open", "heading_close")]
+    if headings:
+        shift = TOP_BODY_HEADING - min(int(token.tag[1]) for token in headings)
+        for token in headings:
+            token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
     html = _markdown.renderer.render(tokens, _markdown.options, {})
     return sanitize_html(html)
+
+
+def _keep_attribute(tag, attribute, value):
+    # Images come from this site only: another host would learn who reads which health page.
+    if tag == "img" and attribute == "src" and not (value.startswith("/") and not value.startswith("//")):
+        return None
+    return value
 
 
 def sanitize_html(html):
@@ -41,4 +49,5 @@ def sanitize_html(html):
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
+        attribute_filter=_keep_attribute,
     )

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -15,6 +13,17 @@ from django.utils.text import slugify
 from .markdown import render_markdown
 
 SEARCH_CONFIG = "english"
+
+# Ids the article page uses for its own parts; a section's anchor never takes one of them.
+PAGE_IDS = frozenset({"main", "article-title", "cta-heading", "related-heading", "error-summary"})
+
+
+def add_years(day, years):
+    """The same calendar day `years` later (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 class Topic(models.Model):
@@ -41,6 +50,15 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, with a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def publish(self):
+        """Publish drafts and scheduled articles now; articles already live keep their date."""
+        now = timezone.now()
+        waiting = Q(status=Article.Status.DRAFT) | Q(published_at__isnull=True) | Q(published_at__gt=now)
+        return self.filter(waiting).update(status=Article.Status.PUBLISHED, published_at=now, updated_at=now)
+
+    def unpublish(self):
+        return self.exclude(status=Article.Status.DRAFT).update(status=Article.Status.DRAFT, updated_at=timezone.now())
 
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
@@ -142,6 +160,15 @@ class Article(models.Model):
     )
     featured = models.BooleanField(default=False, help_text="Show on the home page.")
     topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
+    main_topic = models.ForeignKey(
+        Topic,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="What the article is mostly about: shown in its breadcrumb and chosen for readers who ask "
+        "for a consultation from it.",
+    )
     reviewed_by = models.CharField(
         max_length=200, blank=True, help_text="The clinician who checked the medical facts, e.g. Dr. Ana Ruiz, MD."
     )
@@ -164,7 +191,7 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         if self.last_reviewed and not self.next_review_due:
-            self.next_review_due = self.last_reviewed + timedelta(days=settings.EDUCATION_REVIEW_INTERVAL_DAYS)
+            self.next_review_due = add_years(self.last_reviewed, settings.EDUCATION_REVIEW_INTERVAL_YEARS)
         super().save(*args, **kwargs)
         self._remember_old_address()
         self._saved_slug, self._saved_status = self.slug, self.status
@@ -188,12 +215,17 @@ class Article(models.Model):
         )
 
     @property
+    def primary_topic(self):
+        """The main topic, or else the first of its topics (prefetch `topics` to spare a query)."""
+        return self.main_topic or next(iter(self.topics.all()), None)
+
+    @property
     def is_review_overdue(self):
         return self.next_review_due is not None and self.next_review_due < timezone.localdate()
 
     def sections_with_anchors(self):
         """The sections in order, each with an `anchor` that is unique on the page."""
-        taken = set()
+        taken = set(PAGE_IDS)
         sections = list(self.sections.all())
         for section in sections:
             base = slugify(section.heading) or "section"
@@ -269,6 +301,10 @@ class ClinicProfile(models.Model):
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
     hours = models.TextField(blank=True, help_text="Opening hours, one line per day or range.")
+    response_business_days = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="How many business days the clinic promises to take to answer a consultation request.",
+    )
     emergency_notice = models.TextField(
         default="If you have a medical emergency, call 911 or go to the nearest emergency room.",
         help_text="Shown on every page. Tell people plainly what to do in an emergency.",
@@ -290,6 +326,12 @@ class ClinicProfile(models.Model):
     def load(cls):
         """The clinic's profile, or unsaved defaults if nobody has filled it in yet."""
         return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+
+    @property
+    def response_promise(self):
+        """E.g. "within one business day", for pages that tell patients when to expect an answer."""
+        days = self.response_business_days
+        return "within one business day" if days == 1 else f"within {days} business days"
 
     @property
     def phone_href(self):

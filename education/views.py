@@ -82,7 +82,7 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         articles = Article.objects.all() if can_preview(self.request.user) else Article.objects.published()
-        return articles.prefetch_related("sections", "topics")
+        return articles.select_related("main_topic").prefetch_related("sections", "topics")
 
     def get(self, request, *args, **kwargs):
         try:
@@ -132,7 +132,7 @@ class SearchView(ListView):
 
     def get_queryset(self):
         self.query = " ".join(self.request.GET.get("q", "").split())[:200]
-        return Article.objects.published().search(self.query).prefetch_related("topics")
+        return Article.objects.published().search(self.query)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(query=self.query, **kwargs)

@@ -50,6 +50,7 @@ ARTICLES = [
             "Some pain after spinal fusion surgery is common while you heal. Learn why it happens, "
             "and what can help if it lasts."
         ),
+        "main_topic": "spinal-fusion",
         "topics": ["spinal-fusion", "failed-back-surgery-syndrome", "spinal-cord-stimulation", "chronic-pain"],
         "featured": True,
         "reviewed_by": "BEST Health System medical team",

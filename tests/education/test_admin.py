@@ -88,7 +88,7 @@ def test_editor_creates_an_article_with_ordered_sections_in_one_form(editor_clie
     assert response.status_code == 302, response.context["adminform"].errors if response.context else ""
     article = Article.objects.get(slug="living-with-a-stimulator")
     assert [s.heading for s in article.sections.all()] == ["First", "Second"]
-    assert article.next_review_due == datetime.date(2029, 1, 4)
+    assert article.next_review_due == datetime.date(2029, 1, 5)
     assert not article.is_public
 
 
@@ -124,15 +124,49 @@ def test_change_page_links_to_the_preview(editor_client, clinic):
     assert "Preview (only staff can see it)" in content
 
 
-def test_publish_action_makes_drafts_public(editor_client, clinic):
+def test_publish_action_makes_drafts_public_and_keeps_live_articles_dates(editor_client, clinic):
     drafts = [make_article(status=Article.Status.DRAFT) for _ in range(2)]
+    live = make_article(published_at=timezone.now() - datetime.timedelta(days=100))
+    live_since = live.published_at
 
     editor_client.post(
         reverse("admin:education_article_changelist"),
-        {"action": "publish_now", "_selected_action": [a.pk for a in drafts]},
+        {"action": "publish_now", "_selected_action": [a.pk for a in [*drafts, live]]},
     )
 
-    assert Article.objects.published().count() == 2
+    assert Article.objects.published().count() == 3
+    live.refresh_from_db()
+    assert live.published_at == live_since
+
+
+def test_renaming_a_published_article_in_the_admin_redirects_the_old_address(editor_client, clinic):
+    article = make_article(slug="old-address", published_at=timezone.now() - datetime.timedelta(days=1))
+    published = timezone.localtime(article.published_at)
+    section = article.sections.get()
+    data = {
+        "title": article.title,
+        "slug": "new-address",
+        "summary": article.summary,
+        "status": article.status,
+        "published_at_0": published.strftime("%Y-%m-%d"),
+        "published_at_1": published.strftime("%H:%M:%S"),
+        "reviewed_by": article.reviewed_by,
+        "last_reviewed": article.last_reviewed.isoformat(),
+        "sections-TOTAL_FORMS": "1",
+        "sections-INITIAL_FORMS": "1",
+        "sections-MIN_NUM_FORMS": "1",
+        "sections-MAX_NUM_FORMS": "1000",
+        "sections-0-id": section.pk,
+        "sections-0-article": article.pk,
+        "sections-0-order": "1",
+        "sections-0-heading": section.heading,
+        "sections-0-body": section.body,
+    }
+
+    response = editor_client.post(reverse("admin:education_article_change", args=[article.pk]), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert editor_client.get("/education/old-address/")["Location"] == "/education/new-address/"
 
 
 def test_return_to_draft_action_hides_articles(editor_client, clinic):

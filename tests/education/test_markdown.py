@@ -58,10 +58,19 @@ def test_sanitiser_drops_addresses_that_would_run_code(html):
     assert "href" not in sanitize_html(html)
 
 
-def test_markdown_images_keep_alt_text_and_lose_event_handlers():
-    html = render_markdown('![A spine model](https://example.org/spine.png "Model")')
+def test_images_from_this_site_keep_their_alt_text():
+    html = render_markdown('![A spine model](/static/spine.png "Model")')
 
-    assert '<img src="https://example.org/spine.png" alt="A spine model" title="Model">' in html
+    assert '<img src="/static/spine.png" alt="A spine model" title="Model">' in html
+
+
+@pytest.mark.parametrize(
+    "source", ["https://tracker.example/p.gif", "//tracker.example/p.gif", "http://x.example/a.png"]
+)
+def test_images_from_other_hosts_are_not_loaded(source):
+    html = render_markdown(f"![pixel]({source})")
+
+    assert "tracker" not in html and "x.example" not in html
 
 
 def test_headings_inside_a_section_sit_below_the_section_heading():
@@ -71,6 +80,12 @@ def test_headings_inside_a_section_sit_below_the_section_heading():
     assert "<h4>Smaller</h4>" in html
     assert "<h6>Small</h6>" in html
     assert "<h1" not in html and "<h2" not in html
+
+
+def test_the_highest_heading_in_a_section_becomes_h3_whatever_level_the_editor_typed():
+    html = render_markdown("## Causes\n\n### Nerves")
+
+    assert "<h3>Causes</h3>" in html and "<h4>Nerves</h4>" in html
 
 
 def test_sanitiser_strips_event_attributes_even_from_allowed_tags():

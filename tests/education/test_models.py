@@ -36,11 +36,28 @@ def test_future_publication_date_schedules_the_article():
     assert list(Article.objects.scheduled()) == [article]
 
 
-def test_next_review_defaults_to_the_review_interval_after_the_last_review(settings):
-    settings.EDUCATION_REVIEW_INTERVAL_DAYS = 365
-    article = make_article(last_reviewed=datetime.date(2026, 3, 1))
+def test_next_review_defaults_to_three_years_after_the_last_review():
+    assert make_article(last_reviewed=datetime.date(2026, 11, 2)).next_review_due == datetime.date(2029, 11, 2)
+    assert make_article(last_reviewed=datetime.date(2024, 2, 29)).next_review_due == datetime.date(2027, 2, 28)
 
-    assert article.next_review_due == datetime.date(2027, 3, 1)
+
+def test_review_interval_is_a_setting(settings):
+    settings.EDUCATION_REVIEW_INTERVAL_YEARS = 1
+
+    assert make_article(last_reviewed=datetime.date(2026, 3, 1)).next_review_due == datetime.date(2027, 3, 1)
+
+
+def test_publish_makes_drafts_and_scheduled_articles_live_and_leaves_live_ones_alone():
+    long_ago = timezone.now() - datetime.timedelta(days=300)
+    live = make_article(published_at=long_ago)
+    draft = make_article(status=Article.Status.DRAFT)
+    scheduled = make_article(published_at=timezone.now() + datetime.timedelta(days=5))
+
+    assert Article.objects.all().publish() == 2
+
+    live.refresh_from_db()
+    assert live.published_at == long_ago
+    assert set(Article.objects.published()) == {live, draft, scheduled}
 
 
 def test_review_overdue_lists_articles_past_their_next_review():
@@ -105,6 +122,14 @@ def test_sections_get_unique_anchors_even_with_repeated_headings():
     anchors = [section.anchor for section in article.sections_with_anchors()]
 
     assert anchors == ["recovery", "recovery-2", "risks-benefits", "section"]
+
+
+def test_section_anchors_never_take_an_id_the_page_already_uses():
+    article = make_article(sections=[("Main", "a"), ("Article title", "b"), ("Related heading", "c")])
+
+    anchors = [section.anchor for section in article.sections_with_anchors()]
+
+    assert anchors == ["main-2", "article-title-2", "related-heading-2"]
 
 
 def test_related_articles_share_a_topic_and_rank_by_shared_topics():

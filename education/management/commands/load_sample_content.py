@@ -44,6 +44,7 @@ class Command(BaseCommand):
         fields = dict(fields)
         text = (sample_content.SEED_DIR / fields.pop("file")).read_text(encoding="utf-8")
         topic_slugs = fields.pop("topics")
+        fields["main_topic"] = Topic.objects.get(slug=fields.pop("main_topic"))
         title, sections = sample_content.split_article(text)
         article, _ = Article.objects.update_or_create(
             slug=fields.pop("slug"),
