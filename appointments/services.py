@@ -58,11 +58,14 @@ def notifications_owed(consultation):
 def record_dropped_spam(reason):
     """Count a post that failed the spam checks; nothing it contained is kept or logged."""
     key = f"appointments:dropped-spam:{reason}"
-    cache.add(key, 0, timeout=None)
     try:
+        cache.add(key, 0, timeout=None)
         count = cache.incr(key)
     except ValueError:  # evicted between add and incr
         count = 1
+    except Exception:  # the cache is down: the count is lost, the page still answers
+        logger.warning("Could not count a dropped spam post: the cache did not answer.")
+        count = "unknown"
     logger.info("Dropped a consultation request that failed the spam checks (%s); %s so far.", reason, count)
 
 

@@ -313,3 +313,13 @@ def test_privacy_notice_is_a_page_of_its_own_linked_from_the_consent(client, cli
     assert consent_link["href"] == "/privacy/"
     assert response.status_code == 200
     assert html(response).h1.get_text() == "Privacy notice"
+
+
+def test_spam_is_still_answered_when_the_cache_is_down(client, valid_data, caplog):
+    from unittest import mock
+
+    with mock.patch("appointments.services.cache.add", side_effect=ConnectionError("cache down")):
+        response = client.post(URL, valid_data(website="spam"))
+
+    assert response.status_code == 303
+    assert "the cache did not answer" in caplog.text

@@ -5,7 +5,6 @@ import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from education.models import Article
@@ -315,9 +314,3 @@ def test_clinic_details_come_from_the_profile_on_every_page(client, clinic):
     for url in ["/", "/education/", "/education/search/", "/no-such-page/"]:
         text = client.get(url).content.decode()
         assert "Renamed Clinic" in text and "(555) 010-0111" in text, url
-
-
-def test_consultation_page_names_the_article_the_visitor_came_from(client, article):
-    response = client.get(reverse("appointments:request"), {"article": article.slug})
-
-    assert "About: Why does my back hurt?" in page(response).get_text()
