@@ -39,6 +39,7 @@ test: install-dev
 bench: install-dev
 	$(BIN)/python tests/benchmarks/article_page.py
 	$(BIN)/python tests/benchmarks/consultation_requests.py
+	$(BIN)/python tests/benchmarks/triage_queue.py
 
 ## lint: ruff, the one linter and formatter
 lint: install-dev

@@ -1,10 +1,17 @@
 import secrets
+from datetime import timedelta
 
-from django.db import models
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from education.models import Article, Topic
+from education.models import Article, ClinicProfile, Topic
+
+from .business_days import answer_due_cutoff
 
 # No 0/O, 1/I/L: a reference read out over the phone cannot be misheard as another.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -24,6 +31,50 @@ class RedFlag(models.TextChoices):
     LEG_WEAKNESS = "leg_weakness", "Leg weakness that is quickly getting worse"
     FEVER_WOUND = "fever_wound", "Fever, or fluid leaking from the wound, after recent surgery"
     FALL_INJURY = "fall_injury", "Severe pain after a fall or injury"
+
+
+class TransitionNotAllowed(ValidationError):
+    """A status move the triage path does not allow."""
+
+
+class ConsultationRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=ConsultationRequest.Status.CLOSED)
+
+    def awaiting_first_contact(self):
+        return self.filter(status__in=ConsultationRequest.AWAITING_CONTACT)
+
+    def overdue(self, now=None, *, cutoff=None):
+        """Not yet contacted, and older than the clinic's response promise (or than `cutoff`)."""
+        if cutoff is None:
+            cutoff = answer_due_cutoff(ClinicProfile.load().response_business_days, now)
+        return self.awaiting_first_contact().filter(created_at__lt=cutoff)
+
+    def in_queue_order(self):
+        """Open before closed, urgent first, then the longest waiting."""
+        return self.annotate(
+            queue_rank=Case(
+                When(status=ConsultationRequest.Status.CLOSED, then=Value(2)),
+                When(priority=ConsultationRequest.Priority.URGENT, then=Value(0)),
+                default=Value(1),
+            )
+        ).order_by("queue_rank", "created_at", "pk")
+
+    def closed_before(self, moment):
+        return self.filter(status=ConsultationRequest.Status.CLOSED, closed_at__lt=moment)
+
+    def move_to(self, status, *, by, outcome=""):
+        """Move each request along the triage path; return (moved, refused) as lists of requests."""
+        moved, refused = [], []
+        with transaction.atomic():
+            for consultation in self.select_for_update(of=("self",)).order_by("pk"):
+                try:
+                    consultation.move_to(status, by=by, outcome=outcome)
+                except TransitionNotAllowed:
+                    refused.append(consultation)
+                else:
+                    moved.append(consultation)
+        return moved, refused
 
 
 class ConsultationRequest(models.Model):
@@ -53,7 +104,24 @@ class ConsultationRequest(models.Model):
         UNDER_2_YEARS = "under_2_years", "Yes, 6 months to 2 years ago"
         OVER_2_YEARS = "over_2_years", "Yes, more than 2 years ago"
 
+    class Outcome(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        NOT_A_CANDIDATE = "not_a_candidate", "Not a candidate"
+        COULD_NOT_REACH = "could_not_reach", "Could not reach"
+        DUPLICATE = "duplicate", "Duplicate"
+        SPAM = "spam", "Spam"
+
     MESSAGE_MAX_LENGTH = 4000
+    AWAITING_CONTACT = (Status.NEW, Status.IN_REVIEW)
+    # Where a request may go from each status: forward along the path, or closed.
+    ALLOWED_MOVES = {
+        Status.NEW: {Status.IN_REVIEW, Status.CONTACTED, Status.CLOSED},
+        Status.IN_REVIEW: {Status.CONTACTED, Status.CLOSED},
+        Status.CONTACTED: {Status.SCHEDULED, Status.CLOSED},
+        Status.SCHEDULED: {Status.CLOSED},
+        Status.CLOSED: set(),
+    }
+    DUPLICATE_WINDOW = timedelta(days=30)
 
     reference = models.CharField(max_length=12, unique=True, editable=False)
     # One per rendered form: a repeated POST of the same form finds the request it already made.
@@ -81,12 +149,34 @@ class ConsultationRequest(models.Model):
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, help_text="Needed to close.")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_consultation_requests",
+        limit_choices_to={"is_staff": True, "is_active": True},
+    )
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="possible_duplicates",
+        help_text="An earlier request from the same email or phone within 30 days.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ConsultationRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
         verbose_name = "consultation request"
+        permissions = [("export_consultationrequest", "Can export consultation requests to CSV")]
+        indexes = [models.Index(fields=["status", "priority", "created_at"], name="queue_order")]
 
     def __str__(self):
         return self.reference
@@ -102,9 +192,164 @@ class ConsultationRequest(models.Model):
     def red_flag_labels(self):
         return [RedFlag(flag).label for flag in self.red_flags if flag in RedFlag.values]
 
+    @property
+    def is_overdue(self):
+        if self.status not in self.AWAITING_CONTACT:
+            return False
+        return self.created_at < answer_due_cutoff(ClinicProfile.load().response_business_days)
+
     @classmethod
     def priority_for(cls, red_flags):
         return cls.Priority.URGENT if red_flags else cls.Priority.NORMAL
+
+    def find_possible_duplicate(self):
+        """The latest earlier request from the same email or phone within the last 30 days."""
+        same_person = Q()
+        if self.email:
+            same_person |= Q(email__iexact=self.email)
+        if self.phone:
+            same_person |= Q(phone=self.phone)
+        if not same_person:
+            return None
+        since = (self.created_at or timezone.now()) - self.DUPLICATE_WINDOW
+        earlier = ConsultationRequest.objects.filter(same_person, created_at__gte=since).exclude(pk=self.pk)
+        return earlier.order_by("-created_at").first()
+
+    def check_move(self, status, outcome=""):
+        if status == self.status:
+            return
+        if status not in self.ALLOWED_MOVES[self.status]:
+            raise TransitionNotAllowed(
+                f"{self.reference} is {self.get_status_display().lower()}: it cannot move to "
+                f"“{self.Status(status).label}”. The path is New → In review → Contacted → Scheduled → Closed."
+            )
+        if status == self.Status.CLOSED and not outcome:
+            raise TransitionNotAllowed("Choose an outcome to close the request.")
+
+    def move_to(self, status, *, by, outcome=""):
+        """Move along the triage path and record it; refuse a move the path does not allow."""
+        self.check_move(status, outcome)
+        if status == self.status:
+            return
+        old_status = self.status
+        self.status = status
+        fields = ["status", "updated_at"]
+        if status == self.Status.CLOSED:
+            self.outcome, self.closed_at = outcome, timezone.now()
+            fields += ["outcome", "closed_at"]
+        self.save(update_fields=fields)
+        detail = f"outcome: {self.Outcome(outcome).label}" if outcome else ""
+        self.record(RequestEvent.Kind.STATUS, by=by, old=old_status, new=status, detail=detail)
+
+    def assign_to(self, user, *, by):
+        if user == self.assigned_to:
+            return
+        old = self.assigned_to
+        self.assigned_to = user
+        self.save(update_fields=["assigned_to", "updated_at"])
+        self.record(RequestEvent.Kind.ASSIGNMENT, by=by, old=staff_name(old), new=staff_name(user))
+
+    def set_priority(self, priority, *, by):
+        if priority == self.priority:
+            return
+        old, self.priority = self.priority, priority
+        self.save(update_fields=["priority", "updated_at"])
+        self.record(RequestEvent.Kind.PRIORITY, by=by, old=old, new=priority)
+
+    def add_note(self, text, *, by):
+        note = InternalNote.objects.create(request=self, author=by, author_name=staff_name(by), text=text)
+        self.record(RequestEvent.Kind.NOTE, by=by)
+        return note
+
+    def mark_as_spam(self, *, by):
+        """Close as spam and keep nothing but the reference and the fact."""
+        with transaction.atomic():
+            self.check_move(self.Status.CLOSED, self.Outcome.SPAM)
+            old_status = self.status
+            self.full_name = self.email = self.message = ""
+            self.phone = ""
+            self.red_flags = []
+            self.topic = self.article = self.possible_duplicate_of = None
+            self.status, self.outcome, self.closed_at = self.Status.CLOSED, self.Outcome.SPAM, timezone.now()
+            self.save()
+            self.notes.all().delete()
+            self.record(RequestEvent.Kind.SPAM, by=by, old=old_status, new=self.Status.CLOSED)
+
+    def record(self, kind, *, by=None, old="", new="", detail=""):
+        return RequestEvent.objects.create(
+            request=self, kind=kind, actor=by, actor_name=staff_name(by), old_value=old, new_value=new, detail=detail
+        )
+
+
+def staff_name(user):
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+class InternalNote(models.Model):
+    """A staff note on a request. Notes are added, never edited or removed (except with the request)."""
+
+    request = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author_name = models.CharField(max_length=150, editable=False)
+    text = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Note by {self.author_name} on {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RequestEvent(models.Model):
+    """One line of a request's timeline: what happened, who did it and when. Never changed."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Received"
+        STATUS = "status", "Status changed"
+        PRIORITY = "priority", "Priority changed"
+        ASSIGNMENT = "assignment", "Assigned"
+        NOTE = "note", "Note added"
+        EXPORT = "export", "Exported to CSV"
+        SPAM = "spam", "Marked as spam"
+
+    request = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The name is copied so the timeline still says who it was after their account is removed.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    old_value = models.CharField(max_length=150, blank=True)
+    new_value = models.CharField(max_length=150, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def who(self):
+        return self.actor_name or "Patient, through the website"
+
+    @property
+    def change(self):
+        labels = {
+            self.Kind.STATUS: ConsultationRequest.Status,
+            self.Kind.SPAM: ConsultationRequest.Status,
+            self.Kind.PRIORITY: ConsultationRequest.Priority,
+        }.get(self.kind)
+
+        def label(value):
+            if labels and value in labels.values:
+                return labels(value).label
+            return value or "nobody"
+
+        text = f"{label(self.old_value)} → {label(self.new_value)}" if self.old_value or self.new_value else ""
+        return "; ".join(part for part in [text, self.detail] if part)
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from education.models import ClinicProfile
 
-from .models import ConsultationRequest, Notification, new_reference
+from .models import ConsultationRequest, Notification, RequestEvent, new_reference
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +31,13 @@ def submit_request(form, *, submission_id, article=None):
         consultation.submission_token = submission_id
         consultation.article = article
         consultation.priority = ConsultationRequest.priority_for(consultation.red_flags)
+        consultation.possible_duplicate_of = consultation.find_possible_duplicate()
         try:
             with transaction.atomic():
                 consultation.save()
+                consultation.record(
+                    RequestEvent.Kind.CREATED, detail=f"priority: {consultation.get_priority_display()}"
+                )
                 Notification.objects.bulk_create(
                     Notification(request=consultation, kind=kind) for kind in notifications_owed(consultation)
                 )

@@ -203,5 +203,7 @@ PHONENUMBER_DEFAULT_REGION = os.environ.get("APPOINTMENTS_PHONE_REGION", "US")
 APPOINTMENTS_MIN_FORM_SECONDS = env_int("APPOINTMENTS_MIN_FORM_SECONDS", 3)
 # Who is told that a request came in: a reference and an admin link, never patient details.
 APPOINTMENTS_TRIAGE_EMAIL = os.environ.get("APPOINTMENTS_TRIAGE_EMAIL", "triage@localhost")
+# Closed requests are deleted this many days after closing by `purge_closed_requests`.
+APPOINTMENTS_RETENTION_DAYS = env_int("APPOINTMENTS_RETENTION_DAYS", 6 * 365)
 # A notification that has failed this many times is left for staff to look at.
 APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS = env_int("APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS", 10)

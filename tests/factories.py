@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+import uuid
 
 from django.utils import timezone
 
@@ -62,3 +63,28 @@ def make_article(
         for position, (heading, body) in enumerate(sections, start=1)
     )
     return article
+
+
+def make_consultation(*, created_at=None, **fields):
+    """A consultation request as the public form would store it, with its "received" event."""
+    from appointments.models import ConsultationRequest, RequestEvent, new_reference
+
+    number = next(_sequence)
+    defaults = {
+        "reference": new_reference(),
+        "submission_token": uuid.uuid4(),
+        "full_name": f"Patient {number}",
+        "email": f"patient{number}@example.org",
+        "phone": "",
+        "preferred_contact": ConsultationRequest.ContactMethod.EMAIL,
+        "preferred_times": ConsultationRequest.PreferredTimes.ANY,
+        "had_spine_surgery": ConsultationRequest.SpineSurgery.NO,
+        "message": "My back hurts.",
+        "red_flags": [],
+    }
+    defaults.update(fields)
+    if defaults["red_flags"] and "priority" not in fields:
+        defaults["priority"] = ConsultationRequest.Priority.URGENT
+    consultation = ConsultationRequest.objects.create(created_at=created_at or timezone.now(), **defaults)
+    consultation.record(RequestEvent.Kind.CREATED)
+    return consultation

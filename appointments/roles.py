@@ -1,0 +1,50 @@
+"""The staff roles every database has, created by a data migration (see migrations/0002_roles.py)."""
+
+TRIAGE_STAFF = "Triage staff"
+CONTENT_EDITORS = "Content editors"
+
+ROLE_PERMISSIONS = {
+    # Work the request queue: read and change requests, add notes; never delete, never edit articles.
+    TRIAGE_STAFF: [
+        ("appointments", "view_consultationrequest"),
+        ("appointments", "change_consultationrequest"),
+        ("appointments", "view_internalnote"),
+        ("appointments", "add_internalnote"),
+        ("appointments", "view_requestevent"),
+        ("appointments", "view_notification"),
+    ],
+    # Articles, topics and the clinic profile; no access to patients' requests.
+    CONTENT_EDITORS: [
+        (app_label, f"{action}_{model}")
+        for app_label, model in [
+            ("education", "article"),
+            ("education", "section"),
+            ("education", "topic"),
+            ("education", "articleredirect"),
+            ("education", "clinicprofile"),
+        ]
+        for action in ("view", "add", "change", "delete")
+    ],
+}
+
+
+def sync_roles(apps, schema_editor=None):
+    """Create or update each role's group with exactly its permissions."""
+    from django.contrib.auth.management import create_permissions
+    from django.db.models import Q
+
+    # Permissions are normally created after all migrations ran; this migration needs them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        # A permission of a model that a later migration adds is granted when that migration syncs again.
+        wanted = Q()
+        for app_label, codename in codenames:
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))
