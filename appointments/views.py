@@ -1,20 +1,26 @@
 import logging
+import re
 
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
 from education.models import Article
 
 from .forms import ConsultationRequestForm, FormToken
 from .models import new_reference
+from .ratelimit import allow_request
 from .services import record_dropped_spam, submit_request
 
 logger = logging.getLogger(__name__)
 
+SLUG = re.compile(r"[-\w]{1,200}")
 # What the confirmation page may know: the reference and whether to repeat the emergency advice.
 SESSION_KEY = "appointments:last-request"
 
 
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class RequestConsultationView(FormView):
     template_name = "appointments/request_form.html"
     form_class = ConsultationRequestForm
@@ -23,7 +29,9 @@ class RequestConsultationView(FormView):
         super().setup(request, *args, **kwargs)
         slug = request.GET.get("article", "")
         self.article = (
-            Article.objects.published().select_related("main_topic").filter(slug=slug[:200]).first() if slug else None
+            Article.objects.published().select_related("main_topic").filter(slug=slug).first()
+            if SLUG.fullmatch(slug)
+            else None
         )
 
     def get_form_kwargs(self):
@@ -33,6 +41,8 @@ class RequestConsultationView(FormView):
         return super().get_context_data(article=self.article, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        if not allow_request(request):
+            return render(request, "appointments/too_many_requests.html", status=429)
         form = self.get_form()
         token = form.token
         if token is None:

@@ -1,8 +1,17 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ClinicConfig(AppConfig):
     """The project package: settings, URLs and developer commands; no business logic."""
 
+    default = True
     name = "clinic"
     verbose_name = "Clinic site"
+
+
+class ClinicAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on our site class: sign-in with optional two-factor codes."""
+
+    default = False
+    default_site = "clinic.admin_site.ClinicAdminSite"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -8,16 +9,12 @@ from education.views import HomeView
 
 from . import views
 
-admin.site.site_header = "Clinic administration"
-admin.site.site_title = "Clinic admin"
-admin.site.index_title = "Articles, topics and the clinic's details"
-
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("education/", include("education.urls")),
     path("appointments/", include("appointments.urls")),
     path("privacy/", PrivacyNoticeView.as_view(), name="privacy"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("favicon.ico", views.favicon, name="favicon"),

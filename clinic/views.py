@@ -1,7 +1,9 @@
 """Site-wide endpoints that belong to no single app: probes, robots.txt, error pages."""
 
 import logging
+import sys
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template import loader
@@ -11,6 +13,8 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from education.models import ClinicProfile
+
+from .middleware import database_unavailable_response, is_connection_failure
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +43,9 @@ def readyz(request):
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /appointments/",
-        f"Sitemap: {sitemap_url}",
-    ]
+    lines = ["User-agent: *", "Disallow: /appointments/", f"Sitemap: {sitemap_url}"]
+    if settings.ADMIN_URL == "admin/":  # a custom admin address stays unpublished
+        lines.insert(1, "Disallow: /admin/")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
@@ -59,10 +60,8 @@ def favicon(request):
 
 
 def server_error(request):
-    """The 500 page, with the clinic's phone number when the database can still give it."""
-    try:
-        clinic = ClinicProfile.load()
-    except Exception:  # the error being reported may be the database itself
-        clinic = None
-    html = loader.get_template("500.html").render({"clinic": clinic, "request": request})
+    """The 500 page, with the clinic's phone number; a 503 when the database is what failed."""
+    if is_connection_failure(sys.exc_info()[1]):
+        return database_unavailable_response(request)
+    html = loader.get_template("500.html").render({"clinic": ClinicProfile.last_known(), "request": request})
     return HttpResponse(html, status=500)

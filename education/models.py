@@ -1,6 +1,9 @@
+import logging
+
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -13,6 +16,9 @@ from django.utils.text import slugify
 from .markdown import render_markdown
 
 SEARCH_CONFIG = "english"
+logger = logging.getLogger(__name__)
+# A copy of what the cache held, for the page that says the database is down.
+_last_known = {}
 
 # Ids the article page uses for its own parts; a section's anchor never takes one of them.
 PAGE_IDS = frozenset({"main", "article-title", "cta-heading", "related-heading", "error-summary"})
@@ -84,7 +90,7 @@ class ArticleQuerySet(models.QuerySet):
         PostgreSQL ranks with full-text search (stemming, weights: title over summary
         over body); other databases fall back to matching every word somewhere.
         """
-        query = " ".join(query.split())[:200]
+        query = " ".join(query.replace("\x00", " ").split())[:200]  # PostgreSQL refuses NUL characters
         if not query:
             return self.none()
         if connections[self.db].vendor == "postgresql":
@@ -294,6 +300,8 @@ class ClinicProfile(models.Model):
     """The clinic's own details, shown on every page. There is only ever one."""
 
     SINGLETON_PK = 1
+    CACHE_KEY = "education:clinic-profile"
+    CACHE_SECONDS = 300
 
     name = models.CharField(max_length=200, default="Our clinic")
     tagline = models.CharField(max_length=300, blank=True)
@@ -321,11 +329,40 @@ class ClinicProfile(models.Model):
     def save(self, *args, **kwargs):
         self.pk = self.SINGLETON_PK
         super().save(*args, **kwargs)
+        self._remember()
 
     @classmethod
     def load(cls):
-        """The clinic's profile, or unsaved defaults if nobody has filled it in yet."""
-        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+        """The clinic's profile, or unsaved defaults if nobody has filled it in yet.
+
+        Read through the cache (shared by all app servers when REDIS_URL is set); a cache
+        that does not answer only costs a database query.
+        """
+        try:
+            profile = cache.get(cls.CACHE_KEY)
+        except Exception:
+            logger.warning("The cache did not answer; reading the clinic profile from the database.")
+            profile = None
+        if profile is None:
+            profile = cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+            profile._remember()
+        _last_known[cls.CACHE_KEY] = profile
+        return profile
+
+    @classmethod
+    def last_known(cls):
+        """The profile as last seen, for pages shown while the database is down (None if never seen)."""
+        try:
+            return cache.get(cls.CACHE_KEY) or _last_known.get(cls.CACHE_KEY)
+        except Exception:
+            return _last_known.get(cls.CACHE_KEY)
+
+    def _remember(self):
+        _last_known[self.CACHE_KEY] = self
+        try:
+            cache.set(self.CACHE_KEY, self, timeout=self.CACHE_SECONDS)
+        except Exception:
+            logger.warning("The cache did not answer; the clinic profile was not cached.")
 
     @property
     def response_promise(self):

@@ -1,6 +1,20 @@
+import contextlib
+
 import pytest
 
-from tests.factories import make_clinic
+from tests.factories import form_token, make_article, make_clinic, make_topic
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache_and_generous_rate_limit(settings):
+    """Each test starts with an empty cache; tests of the rate limit set their own."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.APPOINTMENTS_RATE_LIMIT = "1000/1m"
+    yield
+    with contextlib.suppress(Exception):  # a test may have pointed the cache at a server that is down
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -31,3 +45,44 @@ def editor(db, django_user_model):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def topic(db):
+    return make_topic(name="Spinal fusion", slug="spinal-fusion")
+
+
+@pytest.fixture
+def article(clinic, topic):
+    other = make_topic(name="Chronic pain", slug="chronic-pain")
+    return make_article(
+        title="Why Am I Experiencing Pain After a Spinal Fusion?",
+        slug="why-pain-after-spinal-fusion",
+        topics=[topic, other],
+        main_topic=topic,
+    )
+
+
+@pytest.fixture
+def valid_data(clinic, topic):
+    """What a patient who fills in every question sends."""
+
+    def build(**overrides):
+        data = {
+            "full_name": "Maria Example",
+            "email": "maria@example.org",
+            "phone": "(202) 555-0143",
+            "preferred_contact": "phone",
+            "preferred_times": "mornings",
+            "topic": "spinal-fusion",
+            "had_spine_surgery": "under_2_years",
+            "message": "My lower back still hurts a year after my fusion.",
+            "red_flags": ["none"],
+            "consent": "on",
+            "website": "",
+            "form_token": form_token(),
+        }
+        data.update(overrides)
+        return {key: value for key, value in data.items() if value is not None}
+
+    return build

@@ -2,8 +2,10 @@
 
 import datetime
 import itertools
+import time
 import uuid
 
+from django.core import signing
 from django.utils import timezone
 
 from education.models import Article, ClinicProfile, Section, Topic
@@ -88,3 +90,9 @@ def make_consultation(*, created_at=None, **fields):
     consultation = ConsultationRequest.objects.create(created_at=created_at or timezone.now(), **defaults)
     consultation.record(RequestEvent.Kind.CREATED)
     return consultation
+
+
+def form_token(*, age=60, submission_id=None):
+    """A token like the form carries, issued `age` seconds ago."""
+    payload = {"id": (submission_id or uuid.uuid4()).hex, "t": time.time() - age}
+    return signing.dumps(payload, salt="appointments.request-form")

@@ -7,7 +7,7 @@ from hypothesis.extra.django import from_form
 
 from appointments.forms import ConsultationRequestForm
 from appointments.models import ConsultationRequest, RedFlag
-from tests.appointments.conftest import form_token
+from tests.factories import form_token
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from bs4 import BeautifulSoup
 from django.test import Client
 
 from appointments.models import ConsultationRequest, Notification
-from tests.appointments.conftest import form_token
+from tests.factories import form_token
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,54 @@
+"""The admin site: sign-in limited by django-axes, with optional two-factor codes (django-otp)."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django_otp import devices_for_user, user_has_device
+from django_otp.admin import OTPAdminAuthenticationForm
+
+
+class TwoFactorAuthenticationForm(OTPAdminAuthenticationForm):
+    """Password, then a code from the authenticator app for staff who have set one up."""
+
+    otp_token = forms.CharField(
+        required=False,
+        label="Two-factor code",
+        help_text="The 6-digit code from your authenticator app, if you have set one up.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean(self):
+        # The password first (active staff only), then the code, for users who have an authenticator.
+        self.cleaned_data = AdminAuthenticationForm.clean(self)
+        user = self.get_user()
+        if user is not None and user_has_device(user):
+            self.clean_otp(user)
+        elif user is not None and must_use_two_factor(user):
+            raise forms.ValidationError(
+                "Your account must sign in with a two-factor code, and it has no authenticator set up yet. "
+                "Ask the site administrator to run `manage.py add_totp_device` for you.",
+                code="two_factor_required",
+            )
+        return self.cleaned_data
+
+    def _chosen_device(self, user):
+        # Staff have one authenticator (TOTP); the sign-in page does not ask them to pick it.
+        return super()._chosen_device(user) or next(devices_for_user(user, confirmed=True), None)
+
+
+def must_use_two_factor(user):
+    return settings.ADMIN_REQUIRE_2FA and user.is_superuser
+
+
+class ClinicAdminSite(admin.AdminSite):
+    site_header = "Clinic administration"
+    site_title = "Clinic admin"
+    index_title = "Requests, articles and the clinic's details"
+    login_form = TwoFactorAuthenticationForm
+    login_template = "admin/clinic_login.html"
+
+    def has_permission(self, request):
+        if not super().has_permission(request):
+            return False
+        return not must_use_two_factor(request.user) or request.user.is_verified()
