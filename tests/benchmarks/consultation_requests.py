@@ -1,9 +1,11 @@
 """Figures for the consultation request form: time to accept a request, and throughput.
 
 Run with `make bench`. Part one posts requests through Django's full stack in this process
-(SQLite, or PostgreSQL when DATABASE_URL says so). Part two starts gunicorn on loopback
-against a throwaway PostgreSQL database and has 8 concurrent clients submit requests, some
-of them twice (a double click), then counts the rows: none lost, none duplicated.
+(SQLite, or PostgreSQL when DATABASE_URL says so). Part two starts two gunicorn app servers on
+loopback against one throwaway PostgreSQL database (and Redis for the shared rate limit, when it
+runs at 127.0.0.1:6379), and has 8 concurrent clients submit requests to both, some of them
+twice (a double click), each patient from an address of their own; then it counts the rows:
+none lost, none duplicated.
 """
 
 import http.client
@@ -110,19 +112,22 @@ def wait_for(port, timeout=30):
     raise RuntimeError("gunicorn did not start")
 
 
-def submit_many(port, results, lock):
-    """One client: get the form's CSRF cookie, then submit requests, every fifth one twice."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", FORM_URL)
-    response = conn.getresponse()
+def submit_many(ports, client_number, results, lock):
+    """One client: get the CSRF cookie, then submit requests to both servers, every fifth one twice."""
+    connections_ = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for port in ports]
+    connections_[0].request("GET", FORM_URL)
+    response = connections_[0].getresponse()
     response.read()
     csrf = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": f"csrftoken={csrf}",
-        "Referer": f"http://127.0.0.1:{port}{FORM_URL}",
-    }
     for number in range(REQUESTS_PER_CLIENT):
+        conn = connections_[number % len(connections_)]
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf}",
+            "Referer": f"http://127.0.0.1:{ports[0]}{FORM_URL}",
+            # The proxy in front would say who the patient is: one address per patient here.
+            "X-Forwarded-For": f"203.0.113.{client_number}, 198.18.{client_number}.{number}",
+        }
         token = FormToken.issue()
         body = urllib.parse.urlencode({**request_data(token), "csrfmiddlewaretoken": csrf}, doseq=True)
         for _ in range(2 if number % 5 == 0 else 1):
@@ -133,27 +138,47 @@ def submit_many(port, results, lock):
                 results.append((FormToken.read(token).submission_id, response.status))
 
 
+def redis_url():
+    import redis
+
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except redis.RedisError:
+        return ""
+    return url
+
+
 def concurrent_throughput(database_name, static_root):
-    port = free_port()
+    ports = [free_port(), free_port()]
     env = {
         **os.environ,
         "DATABASE_URL": POSTGRES_URL.rsplit("/", 1)[0] + f"/{database_name}",
         "DJANGO_STATIC_ROOT": static_root,
+        "REDIS_URL": redis_url(),
+        "DJANGO_TRUSTED_PROXY_HOPS": "1",
+        "APPOINTMENTS_RATE_LIMIT": "5/10m",
     }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=PROJECT_DIR, env=env, check=True
     )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4"],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
     try:
-        wait_for(port)
+        for port in ports:
+            wait_for(port)
         results, lock = [], threading.Lock()
-        clients = [threading.Thread(target=submit_many, args=(port, results, lock)) for _ in range(CLIENTS)]
+        clients = [
+            threading.Thread(target=submit_many, args=(ports, number, results, lock)) for number in range(CLIENTS)
+        ]
         started = time.perf_counter()
         for client in clients:
             client.start()
@@ -161,9 +186,11 @@ def concurrent_throughput(database_name, static_root):
             client.join()
         elapsed = time.perf_counter() - started
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-    return results, elapsed
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=10)
+    return results, elapsed, bool(env["REDIS_URL"])
 
 
 def main():
@@ -171,7 +198,7 @@ def main():
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         call_command("load_sample_content", verbosity=0)
-        with override_settings(STORAGES=PLAIN_STATIC):
+        with override_settings(STORAGES=PLAIN_STATIC, APPOINTMENTS_RATE_LIMIT="0/1m"):  # one client, many posts
             timings = time_to_accept()
         print(f"Consultation request form on {connection.vendor}, {SINGLE_ROUNDS} requests in this process")
         print(f"  median time to accept a request: {statistics.median(timings):.2f} ms")
@@ -181,13 +208,16 @@ def main():
         ConsultationRequest.objects.all().delete()
         connection.close()
         with tempfile.TemporaryDirectory() as static_root:
-            results, elapsed = concurrent_throughput(connection.settings_dict["NAME"], static_root)
+            results, elapsed, with_redis = concurrent_throughput(connection.settings_dict["NAME"], static_root)
         accepted = [submission for submission, status in results if status == 303]
         unique_submissions = {submission for submission, _ in results}
         stored = list(ConsultationRequest.objects.values_list("submission_token", flat=True))
         lost = unique_submissions - set(stored)
         duplicated = len(stored) - len(set(stored))
-        print(f"  {CLIENTS} concurrent clients against gunicorn (4 workers) on PostgreSQL:")
+        cache_note = "Redis for the rate limit" if with_redis else "no Redis (rate limit per process)"
+        print(
+            f"  {CLIENTS} concurrent clients against two gunicorn servers (2 workers each), PostgreSQL, {cache_note}:"
+        )
         print(f"    posts: {len(results)} ({len(results) - len(unique_submissions)} of them repeats), {elapsed:.2f} s")
         print(f"    posts answered with the confirmation, per second: {len(accepted) / elapsed:.0f}")
         print(f"    rows stored: {len(stored)}; lost: {len(lost)}; duplicated: {duplicated}")
