@@ -108,7 +108,7 @@ class TriageForm(forms.ModelForm):
         return cleaned
 
 
-class InternalNoteInline(admin.TabularInline):
+class InternalNoteInline(admin.StackedInline):
     """Notes are appended: existing ones are read-only and cannot be removed."""
 
     model = InternalNote

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from .markdown import render_markdown
+from .page_cache import content_changed
 
 SEARCH_CONFIG = "english"
 logger = logging.getLogger(__name__)
@@ -61,10 +62,14 @@ class ArticleQuerySet(models.QuerySet):
         """Publish drafts and scheduled articles now; articles already live keep their date."""
         now = timezone.now()
         waiting = Q(status=Article.Status.DRAFT) | Q(published_at__isnull=True) | Q(published_at__gt=now)
-        return self.filter(waiting).update(status=Article.Status.PUBLISHED, published_at=now, updated_at=now)
+        count = self.filter(waiting).update(status=Article.Status.PUBLISHED, published_at=now, updated_at=now)
+        content_changed()  # update() sends no signals
+        return count
 
     def unpublish(self):
-        return self.exclude(status=Article.Status.DRAFT).update(status=Article.Status.DRAFT, updated_at=timezone.now())
+        count = self.exclude(status=Article.Status.DRAFT).update(status=Article.Status.DRAFT, updated_at=timezone.now())
+        content_changed()
+        return count
 
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())

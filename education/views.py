@@ -1,10 +1,11 @@
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .context_processors import get_clinic_profile
 from .models import Article, ArticleRedirect, Topic
+from .page_cache import cached_page, keep_page
 
 
 def can_preview(user):
@@ -85,13 +86,20 @@ class ArticleDetailView(DetailView):
         return articles.select_related("main_topic").prefetch_related("sections", "topics")
 
     def get(self, request, *args, **kwargs):
+        # Readers share one rendered page; staff who may preview always get a fresh one.
+        shared = not can_preview(request.user)
+        if shared and (html := cached_page(request.path)) is not None:
+            return HttpResponse(html)
         try:
-            return super().get(request, *args, **kwargs)
+            response = super().get(request, *args, **kwargs)
         except Http404:
             old_address = ArticleRedirect.objects.filter(old_slug=kwargs["slug"]).select_related("article").first()
             if old_address and (old_address.article.is_public or can_preview(request.user)):
                 return redirect(old_address.article, permanent=True)
             raise
+        if shared:
+            keep_page(request.path, response.render().content)
+        return response
 
     def get_context_data(self, **kwargs):
         article = self.object

@@ -131,3 +131,25 @@ def test_collectstatic_writes_hashed_and_compressed_files(tmp_path):
     assert Path(f"{hashed_css}.gz").exists()
     assert Path(f"{hashed_css}.br").exists()
     assert "vendor/bootstrap/bootstrap.min.css" in manifest
+
+
+def test_static_files_are_served_hashed_compressed_and_cached_for_a_year(tmp_path):
+    env = {**PRODUCTION_ENV, "DJANGO_STATIC_ROOT": str(tmp_path), "DJANGO_ALLOWED_HOSTS": "testserver"}
+    assert run_django("", "collectstatic", "--no-input", **env).returncode == 0
+    code = """
+from django.templatetags.static import static
+from django.test import Client
+url = static("vendor/bootstrap/bootstrap.min.css")
+response = Client().get(url, secure=True, HTTP_ACCEPT_ENCODING="br, gzip")
+print(url, response.status_code, response["Cache-Control"], response.get("Content-Encoding"), sep="|")
+"""
+    result = run_django(code, **env)
+
+    url, status, cache_control, encoding = result.stdout.strip().split("|")
+    assert (
+        url.startswith("/static/vendor/bootstrap/bootstrap.min.")
+        and url != "/static/vendor/bootstrap/bootstrap.min.css"
+    )
+    assert status == "200"
+    assert "max-age=315360000" in cache_control and "immutable" in cache_control
+    assert encoding in ("br", "gzip")

@@ -1,0 +1,96 @@
+"""Published pages are cheap to serve: rendered once, kept until their content changes, 304 on repeat."""
+
+import pytest
+from django.urls import reverse
+
+from education.models import Article
+from tests.factories import make_article, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article(clinic):
+    return make_article(title="Fusion guide", slug="fusion-guide", topics=[make_topic(name="Spinal fusion")])
+
+
+def test_a_second_reader_gets_the_page_without_touching_the_database(client, article, django_assert_num_queries):
+    first = client.get(article.get_absolute_url())
+
+    with django_assert_num_queries(0):
+        second = client.get(article.get_absolute_url())
+
+    assert second.status_code == 200
+    assert second.content == first.content
+
+
+def changes():
+    """Each edit an editor can make that an article page shows."""
+
+    def edit_article(article):
+        article.title = "Renamed guide"
+        article.save()
+
+    def edit_section(article):
+        section = article.sections.first()
+        section.body = "Renamed guide"
+        section.save()
+
+    def rename_topic(article):
+        topic = article.topics.first()
+        topic.name = "Renamed guide"
+        topic.save()
+
+    def add_topic(article):
+        article.topics.add(make_topic(name="Renamed guide"))
+
+    def edit_clinic(article):
+        from education.models import ClinicProfile
+
+        clinic = ClinicProfile.load()
+        clinic.name = "Renamed guide"
+        clinic.save()
+
+    def related_article(article):
+        make_article(title="Renamed guide", topics=list(article.topics.all()))
+
+    return [edit_article, edit_section, rename_topic, add_topic, edit_clinic, related_article]
+
+
+@pytest.mark.parametrize("change", changes(), ids=lambda change: change.__name__)
+def test_a_cached_page_is_renewed_when_its_content_changes(client, article, change):
+    assert b"Renamed guide" not in client.get(article.get_absolute_url()).content
+
+    change(article)
+
+    assert b"Renamed guide" in client.get(article.get_absolute_url()).content
+
+
+def test_unpublishing_in_bulk_takes_the_cached_page_down(client, article):
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+    Article.objects.filter(pk=article.pk).unpublish()
+
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_staff_previewing_never_get_or_leave_a_cached_page(editor_client, article):
+    from django.test import Client
+
+    draft = make_article(title="Draft guide", status=Article.Status.DRAFT)
+    Client().get(article.get_absolute_url())  # a reader's visit fills the cache
+
+    assert b"Preview." in editor_client.get(draft.get_absolute_url()).content
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+    assert b"Preview." not in Client().get(article.get_absolute_url()).content
+
+
+def test_repeat_visits_get_304_not_modified(client, article):
+    for url in [article.get_absolute_url(), "/", reverse("education:article-list")]:
+        first = client.get(url)
+        assert first.has_header("ETag"), url
+
+        repeat = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+        assert repeat.status_code == 304, url
+        assert repeat.content == b""
