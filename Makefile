@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench lint format install install-dev migrations-check clean
+.PHONY: run test bench screenshots lint format install install-dev migrations-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench: install-dev
 	$(BIN)/python tests/benchmarks/article_page.py
 	$(BIN)/python tests/benchmarks/consultation_requests.py
 	$(BIN)/python tests/benchmarks/triage_queue.py
+	$(BIN)/python tests/benchmarks/pages.py
+
+## screenshots: phone and desktop pictures of the main pages in docs/screenshots/
+screenshots: install-dev
+	$(BIN)/python tests/tools/screenshots.py
 
 ## lint: ruff, the one linter and formatter
 lint: install-dev

@@ -43,7 +43,8 @@ def readyz(request):
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /appointments/", f"Sitemap: {sitemap_url}"]
+    private = [reverse("appointments:received"), reverse("education:search")]
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in private), f"Sitemap: {sitemap_url}"]
     if settings.ADMIN_URL == "admin/":  # a custom admin address stays unpublished
         lines.insert(1, "Disallow: /admin/")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -45,7 +45,21 @@ def medical_web_page(article, url, clinic):
     return data
 
 
-class HomeView(TemplateView):
+class SharedPageMixin:
+    """Readers share one rendered page until the content changes; staff who may preview get fresh ones."""
+
+    def dispatch(self, request, *args, **kwargs):
+        shared = request.method == "GET" and not can_preview(request.user)
+        path = request.get_full_path()
+        if shared and (html := cached_page(path)) is not None:
+            return HttpResponse(html)
+        response = super().dispatch(request, *args, **kwargs)
+        if shared and response.status_code == 200:
+            keep_page(path, response.render().content)
+        return response
+
+
+class HomeView(SharedPageMixin, TemplateView):
     template_name = "education/home.html"
 
     def get_context_data(self, **kwargs):
@@ -58,7 +72,7 @@ class HomeView(TemplateView):
         )
 
 
-class ArticleListView(TemplateView):
+class ArticleListView(SharedPageMixin, TemplateView):
     """Every published article, grouped by topic."""
 
     template_name = "education/article_list.html"
@@ -77,7 +91,7 @@ class ArticleListView(TemplateView):
         )
 
 
-class ArticleDetailView(DetailView):
+class ArticleDetailView(SharedPageMixin, DetailView):
     template_name = "education/article_detail.html"
     context_object_name = "article"
 
@@ -86,20 +100,13 @@ class ArticleDetailView(DetailView):
         return articles.select_related("main_topic").prefetch_related("sections", "topics")
 
     def get(self, request, *args, **kwargs):
-        # Readers share one rendered page; staff who may preview always get a fresh one.
-        shared = not can_preview(request.user)
-        if shared and (html := cached_page(request.path)) is not None:
-            return HttpResponse(html)
         try:
-            response = super().get(request, *args, **kwargs)
+            return super().get(request, *args, **kwargs)
         except Http404:
             old_address = ArticleRedirect.objects.filter(old_slug=kwargs["slug"]).select_related("article").first()
             if old_address and (old_address.article.is_public or can_preview(request.user)):
                 return redirect(old_address.article, permanent=True)
             raise
-        if shared:
-            keep_page(request.path, response.render().content)
-        return response
 
     def get_context_data(self, **kwargs):
         article = self.object
@@ -121,7 +128,7 @@ class ArticleDetailView(DetailView):
         return response
 
 
-class TopicDetailView(DetailView):
+class TopicDetailView(SharedPageMixin, DetailView):
     model = Topic
     template_name = "education/topic_detail.html"
     context_object_name = "topic"
