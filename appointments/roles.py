@@ -24,7 +24,8 @@ ROLE_PERMISSIONS = {
             ("education", "clinicprofile"),
         ]
         for action in ("view", "add", "change", "delete")
-    ],
+    ]
+    + [("education", "view_clinicalreview")],
 }
 
 

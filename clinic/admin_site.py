@@ -47,6 +47,18 @@ class ClinicAdminSite(admin.AdminSite):
     index_title = "Requests, articles and the clinic's details"
     login_form = TwoFactorAuthenticationForm
     login_template = "admin/clinic_login.html"
+    index_template = "admin/clinic_index.html"
+
+    def index(self, request, extra_context=None):
+        """Editors see, first thing, which articles need their medical review."""
+        from education.models import Article
+        from education.reviews import REMINDER_DAYS
+
+        extra_context = extra_context or {}
+        if request.user.has_perm("education.change_article"):
+            extra_context["reviews_due"] = Article.objects.review_due_within(REMINDER_DAYS).order_by("next_review_due")
+            extra_context["reminder_days"] = REMINDER_DAYS
+        return super().index(request, extra_context)
 
     def has_permission(self, request):
         if not super().has_permission(request):

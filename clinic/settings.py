@@ -259,6 +259,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- The clinic's own settings ------------------------------------------------
 # How many years after a medical review the next one falls due, when an editor leaves it empty.
 EDUCATION_REVIEW_INTERVAL_YEARS = env_int("EDUCATION_REVIEW_INTERVAL_YEARS", 3)
+# The US school grade articles should read at or below (NIH: 8 or lower; AMA: 6).
+EDUCATION_READING_GRADE_TARGET = env_int("EDUCATION_READING_GRADE_TARGET", 8)
 
 # Where staff reach the site: links in notification emails point here (no trailing slash).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
@@ -42,6 +43,10 @@ class Topic(models.Model):
     slug = models.SlugField(max_length=120, unique=True, help_text="The topic's web address, e.g. spinal-fusion.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONDITION)
     description = models.TextField(blank=True, help_text="One or two plain sentences shown on the topic's page.")
+    has_warning_signs = models.BooleanField(
+        default=False,
+        help_text="Articles on this topic show the clinic's “When to get urgent help” block.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -71,11 +76,31 @@ class ArticleQuerySet(models.QuerySet):
         content_changed()
         return count
 
+    def record_clinical_review(self, *, reviewed_by, reviewed_on, recorded_by):
+        """Set the reviewer and dates without touching the content, and keep a record of it."""
+        articles = list(self)
+        for article in articles:
+            Article.objects.filter(pk=article.pk).update(
+                reviewed_by=reviewed_by,
+                last_reviewed=reviewed_on,
+                next_review_due=add_years(reviewed_on, settings.EDUCATION_REVIEW_INTERVAL_YEARS),
+            )
+        ClinicalReview.objects.bulk_create(
+            ClinicalReview(article=article, reviewed_by=reviewed_by, reviewed_on=reviewed_on, recorded_by=recorded_by)
+            for article in articles
+        )
+        content_changed()
+        return len(articles)
+
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def review_overdue(self):
         return self.filter(next_review_due__lt=timezone.localdate())
+
+    def review_due_within(self, days):
+        """Overdue, or due in the next `days` days."""
+        return self.filter(next_review_due__lte=timezone.localdate() + timedelta(days=days))
 
     def related_to(self, article, limit=3):
         """Other articles sharing a topic with `article`, most shared topics first."""
@@ -187,6 +212,14 @@ class Article(models.Model):
     next_review_due = models.DateField(
         null=True, blank=True, help_text="Leave empty to set it from the last review (three years later)."
     )
+    reading_grade = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Flesch-Kincaid grade of the whole article, worked out on every save.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -233,6 +266,21 @@ class Article(models.Model):
     @property
     def is_review_overdue(self):
         return self.next_review_due is not None and self.next_review_due < timezone.localdate()
+
+    @property
+    def shows_urgent_help(self):
+        """Articles about a topic with warning signs tell readers when to get urgent help."""
+        return any(topic.has_warning_signs for topic in self.topics.all())
+
+    def readability(self):
+        from .readability import analyse
+
+        return analyse(self.title, [(section.heading, section.body) for section in self.sections.all()])
+
+    def refresh_reading_grade(self):
+        """Work out the reading grade again after the sections changed (no other field is touched)."""
+        self.reading_grade = self.readability().whole.flesch_kincaid_grade
+        Article.objects.filter(pk=self.pk).update(reading_grade=self.reading_grade)
 
     def sections_with_anchors(self):
         """The sections in order, each with an `anchor` that is unique on the page."""
@@ -301,6 +349,16 @@ class ArticleRedirect(models.Model):
         return f"/{self.old_slug}/ → {self.article}"
 
 
+EMERGENCY_SIGNS = """New loss of bladder or bowel control
+Numbness in the groin or inner thighs
+Leg weakness that is quickly getting worse
+Fever, or fluid leaking from the wound, after recent surgery
+Severe pain after a fall or injury"""
+SAME_DAY_SIGNS = """Your pain is much worse than usual and your medicine is not helping
+You have new numbness or tingling in your legs or feet
+You cannot walk or look after yourself because of the pain"""
+
+
 class ClinicProfile(models.Model):
     """The clinic's own details, shown on every page. There is only ever one."""
 
@@ -321,6 +379,15 @@ class ClinicProfile(models.Model):
     emergency_notice = models.TextField(
         default="If you have a medical emergency, call 911 or go to the nearest emergency room.",
         help_text="Shown on every page. Tell people plainly what to do in an emergency.",
+    )
+    emergency_signs = models.TextField(
+        default=EMERGENCY_SIGNS,
+        help_text="“Call 911 or go to the nearest emergency room if you have…”: one sign per line. "
+        "Keep these the same as the warning signs on the consultation request form.",
+    )
+    same_day_signs = models.TextField(
+        default=SAME_DAY_SIGNS,
+        help_text="“Call us today if…”: one sign per line.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -370,6 +437,14 @@ class ClinicProfile(models.Model):
             logger.warning("The cache did not answer; the clinic profile was not cached.")
 
     @property
+    def emergency_sign_list(self):
+        return [line.strip(" -•") for line in self.emergency_signs.splitlines() if line.strip(" -•")]
+
+    @property
+    def same_day_sign_list(self):
+        return [line.strip(" -•") for line in self.same_day_signs.splitlines() if line.strip(" -•")]
+
+    @property
     def response_promise(self):
         """E.g. "within one business day", for pages that tell patients when to expect an answer."""
         days = self.response_business_days
@@ -379,3 +454,33 @@ class ClinicProfile(models.Model):
     def phone_href(self):
         digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
         return f"tel:{digits}" if digits else ""
+
+
+class ClinicalReview(models.Model):
+    """A clinician checked an article's medical facts (the content itself was not changed)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="clinical_reviews")
+    reviewed_by = models.CharField(max_length=200)
+    reviewed_on = models.DateField()
+    recorded_by = models.CharField(max_length=150, help_text="The staff member who recorded it.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-recorded_at"]
+
+    def __str__(self):
+        return f"{self.article} reviewed by {self.reviewed_by} on {self.reviewed_on}"
+
+
+class ReviewReminder(models.Model):
+    """A digest of reviews due, sent to one editor on one day (so it is never sent twice that day)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    article_count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recipient", "sent_on"], name="one_review_digest_a_day")]
+
+    def __str__(self):
+        return f"Review digest for {self.recipient} on {self.sent_on}"

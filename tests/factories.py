@@ -27,10 +27,16 @@ def make_clinic(**fields):
     return clinic
 
 
-def make_topic(*, name=None, slug=None, kind=Topic.Kind.CONDITION, description=""):
+def make_topic(*, name=None, slug=None, kind=Topic.Kind.CONDITION, description="", has_warning_signs=False):
     number = next(_sequence)
     name = name or f"Topic {number}"
-    return Topic.objects.create(name=name, slug=slug or f"topic-{number}", kind=kind, description=description)
+    return Topic.objects.create(
+        name=name,
+        slug=slug or f"topic-{number}",
+        kind=kind,
+        description=description,
+        has_warning_signs=has_warning_signs,
+    )
 
 
 def make_article(

@@ -18,18 +18,21 @@ CLINIC = {
 TOPICS = [
     {
         "slug": "spinal-fusion",
+        "has_warning_signs": True,
         "name": "Spinal fusion",
         "kind": "treatment",
         "description": "Surgery that joins two or more bones of the spine so that they heal into one.",
     },
     {
         "slug": "failed-back-surgery-syndrome",
+        "has_warning_signs": True,
         "name": "Failed back surgery syndrome",
         "kind": "condition",
         "description": "Pain that goes on after back or neck surgery.",
     },
     {
         "slug": "spinal-cord-stimulation",
+        "has_warning_signs": True,
         "name": "Spinal cord stimulation",
         "kind": "treatment",
         "description": "A small implanted device that sends mild electric pulses to ease chronic pain.",

@@ -56,3 +56,4 @@ class Command(BaseCommand):
             Section(article=article, order=position, heading=heading, body=body)
             for position, (heading, body) in enumerate(sections, start=1)
         )
+        article.refresh_reading_grade()
