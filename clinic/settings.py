@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "phonenumber_field",
+    "reversion",
     "csp",
     "axes",
     "django_otp",

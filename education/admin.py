@@ -1,21 +1,103 @@
 from datetime import timedelta
 
+import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.html import format_html
 
+from . import publishing
 from .models import Article, ArticleRedirect, ClinicalReview, ClinicProfile, Section, Topic
+from .versions import compare_versions
+
+
+class PublishingFormMixin:
+    """When the editor presses Publish, the checks run with the form: errors show next to their fields."""
+
+    def publishing_requested(self):
+        return self.is_bound and "_publish" in self.data
+
+
+class ArticleForm(PublishingFormMixin, forms.ModelForm):
+    publish_when = forms.DateTimeField(
+        required=False,
+        label="Publish at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        help_text=f"Leave empty to publish at once. Times are {settings.TIME_ZONE} time.",
+    )
+    publish_anyway = forms.BooleanField(
+        required=False, label="Publish anyway", help_text="Tick to publish despite the warnings listed above."
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            *["title", "slug", "summary", "main_topic", "topics", "featured"],
+            *["reviewed_by", "last_reviewed", "next_review_due"],
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.publishing_requested():
+            result = publishing.check(
+                title=cleaned.get("title", ""),
+                summary=cleaned.get("summary", ""),
+                reviewed_by=cleaned.get("reviewed_by", ""),
+                last_reviewed=cleaned.get("last_reviewed"),
+                next_review_due=cleaned.get("next_review_due"),
+                sections=[("x", "x")],  # sections are checked by their own forms
+            )
+            for name, messages_ in result.errors.items():
+                for message in messages_:
+                    if name in self.fields and name not in self.errors:
+                        self.add_error(name, message)
+            when = cleaned.get("publish_when")
+            if when and when <= timezone.now():
+                self.add_error("publish_when", "Choose a time in the future, or leave it empty to publish now.")
+        return cleaned
+
+
+class SectionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if not self.is_bound or "_publish" not in self.data:
+            return
+        forms_in_order = [
+            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+        ]
+        forms_in_order.sort(key=lambda form: form.cleaned_data.get("order") or 0)
+        sections = [(f.cleaned_data.get("heading", ""), f.cleaned_data.get("body", "")) for f in forms_in_order]
+        result = publishing.check(
+            title=self.data.get("title", ""),
+            summary=self.data.get("summary", ""),
+            reviewed_by="x",
+            last_reviewed=timezone.localdate(),
+            next_review_due=parse_date(self.data.get("next_review_due") or ""),
+            sections=sections,
+        )
+        for index, messages_ in result.errors.get("sections", {}).items():
+            for message in messages_:
+                forms_in_order[index].add_error("body", message)
+        if isinstance(result.errors.get("sections"), list):
+            raise forms.ValidationError(result.errors["sections"])
+        if result.warnings and not self.data.get("publish_anyway"):
+            raise forms.ValidationError(
+                ["Before publishing, please look at these warnings, then tick “Publish anyway”:", *result.warnings]
+            )
 
 
 class SectionInline(admin.StackedInline):
     model = Section
+    formset = SectionFormSet
     extra = 0
     min_num = 1
     fields = ["order", "heading", "body"]
@@ -71,9 +153,12 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
+    change_form_template = "admin/education/article/change_form.html"
     list_display = [
         "title",
         "status_label",
+        "changes",
         "published_at",
         "topic_list",
         "featured",
@@ -88,24 +173,187 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     inlines = [SectionInline]
     actions = ["publish_now", "return_to_draft", "record_clinical_review"]
-    readonly_fields = ["created_at", "updated_at", "preview_link", "readability_panel"]
+    readonly_fields = ["created_at", "updated_at", "preview_link", "readability_panel", "status_label", "versions_link"]
     show_facets = admin.ShowFacets.ALWAYS
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "main_topic", "topics", "featured"]}),
-        ("Publishing", {"fields": ["status", "published_at", "preview_link"]}),
+        ("Publishing", {"fields": ["status_label", "preview_link", "publish_when", "publish_anyway", "versions_link"]}),
         ("Medical review", {"fields": ["reviewed_by", "last_reviewed", "next_review_due"]}),
         ("Plain language", {"fields": ["readability_panel"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("topics")
+        # Drafts of changes are reached through their article, never listed on their own.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(draft_of__isnull=True)
+            .select_related("pending_draft")
+            .prefetch_related("topics")
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        # Drafts of changes are edited here too, though the list does not show them.
+        return Article.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
 
     @admin.display(description="status", ordering="status")
     def status_label(self, article):
+        if article.draft_of_id:
+            if article.scheduled_for:
+                when = timezone.localtime(article.scheduled_for)
+                return f"Draft of changes, to be published {when:%b %d, %Y %H:%M} ({when:%Z})"
+            return "Draft of changes to the published article (the public page does not change until you publish)"
         if article.status == Article.Status.PUBLISHED and not article.is_public:
-            return f"Scheduled for {timezone.localtime(article.published_at):%b %d, %Y %H:%M}"
+            when = timezone.localtime(article.published_at)
+            return f"Scheduled for {when:%b %d, %Y %H:%M} ({when:%Z})"
         return article.get_status_display()
+
+    @admin.display(description="unpublished changes")
+    def changes(self, article):
+        draft = getattr(article, "pending_draft", None)
+        if draft is None:
+            return ""
+        if draft.scheduled_for:
+            return f"Scheduled {timezone.localtime(draft.scheduled_for):%b %d %H:%M}"
+        return "Draft waiting"
+
+    @admin.display(description="versions")
+    def versions_link(self, article):
+        live = article.draft_of or article
+        if not live.pk:
+            return "—"
+        url = reverse("admin:education_article_versions", args=[live.pk])
+        return format_html('<a href="{}">Versions: compare and restore</a>', url)
+
+    # --- Drafts of changes, publishing and versions -----------------------------
+
+    def get_urls(self):
+        from django.urls import path
+
+        own = [
+            path(
+                "<int:pk>/versions/", self.admin_site.admin_view(self.versions_view), name="education_article_versions"
+            ),
+            path(
+                "<int:pk>/versions/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="education_article_compare",
+            ),
+            path(
+                "<int:pk>/versions/<int:version_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="education_article_restore",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        article = self.get_object(request, object_id) if object_id else None
+        if (
+            article is not None
+            and article.status == Article.Status.PUBLISHED
+            and self.has_change_permission(request, article)
+        ):
+            draft = publishing.start_draft(article, by=request.user)
+            self.message_user(
+                request,
+                "You are editing a draft of changes. The public page stays as it is until you publish.",
+                messages.INFO,
+            )
+            return redirect("admin:education_article_change", draft.pk)
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment("Saved in the admin")
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+        # Published only once the save is a version of its own, so the publish event can point at it.
+        saved = getattr(request, "_saved_for_publishing", None)
+        return self._publish(request, saved) if saved is not None else response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_publish" in request.POST:
+            request._saved_for_publishing = obj
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_publish" in request.POST:
+            request._saved_for_publishing = obj
+        return super().response_change(request, obj)
+
+    def _publish(self, request, article):
+        when = self._publish_form_value(request, "publish_when")
+        try:
+            event = publishing.publish(
+                article, by=request.user, accept_warnings=bool(request.POST.get("publish_anyway")), when=when
+            )
+        except publishing.PublishingRefused as refusal:
+            self.message_user(request, f"Not published: {refusal}", messages.ERROR)
+            return redirect("admin:education_article_change", article.pk)
+        if event is None:
+            local = timezone.localtime(when)
+            self.message_user(
+                request, f"Scheduled to go live {local:%B %-d, %Y at %H:%M} ({local:%Z}).", messages.SUCCESS
+            )
+        else:
+            self.message_user(
+                request, f"Published “{event.article.title}”. The public page shows it now.", messages.SUCCESS
+            )
+        return redirect("admin:education_article_changelist")
+
+    def _publish_form_value(self, request, name):
+        form = ArticleForm(data=request.POST)
+        form.is_valid()
+        return form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
+
+    def versions_view(self, request, pk):
+        article = get_object_or_404(Article, pk=pk, draft_of__isnull=True)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Versions of “{article.title}”",
+            "article": article,
+            "opts": self.model._meta,
+            "versions": publishing.recent_versions(article),
+            "events": article.publish_events.select_related("version__revision")[:20],
+        }
+        return TemplateResponse(request, "admin/education/article/versions.html", context)
+
+    def compare_view(self, request, pk):
+        article = get_object_or_404(Article, pk=pk, draft_of__isnull=True)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        versions = {str(v.pk): v for v in publishing.recent_versions(article, limit=500)}
+        older, newer = versions.get(request.GET.get("a", "")), versions.get(request.GET.get("b", ""))
+        if older is None or newer is None:
+            self.message_user(request, "Choose two versions to compare.", messages.WARNING)
+            return redirect("admin:education_article_versions", article.pk)
+        if older.revision.date_created > newer.revision.date_created:
+            older, newer = newer, older
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Compare versions of “{article.title}”",
+            "article": article,
+            "opts": self.model._meta,
+            "older": older,
+            "newer": newer,
+            "changes": compare_versions(older, newer),
+        }
+        return TemplateResponse(request, "admin/education/article/compare.html", context)
+
+    def restore_view(self, request, pk, version_id):
+        article = get_object_or_404(Article, pk=pk, draft_of__isnull=True)
+        if request.method != "POST" or not self.has_change_permission(request, article):
+            raise PermissionDenied
+        version = get_object_or_404(publishing.recent_versions(article, limit=None), pk=version_id)
+        draft = publishing.restore_as_draft(article, version, by=request.user)
+        self.message_user(
+            request,
+            f"The version of {timezone.localtime(version.revision.date_created):%b %d, %Y %H:%M} is now a draft. "
+            "Check it, then publish it.",
+            messages.SUCCESS,
+        )
+        return redirect("admin:education_article_change", draft.pk)
 
     @admin.display(description="topics")
     def topic_list(self, article):
@@ -158,12 +406,22 @@ class ArticleAdmin(admin.ModelAdmin):
         label = "View on site" if article.is_public else "Preview (only staff can see it)"
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', article.get_absolute_url(), label)
 
-    @admin.action(description="Publish the selected articles now", permissions=["change"])
+    @admin.action(description="Publish the selected drafts now (after the checks)", permissions=["change"])
     def publish_now(self, request, queryset):
-        count = queryset.publish()
-        self.message_user(
-            request, f"Published {count} article(s); those already live keep their date.", messages.SUCCESS
-        )
+        published, refused = [], []
+        for article in queryset.exclude(status=Article.Status.PUBLISHED):
+            try:
+                publishing.publish(article, by=request.user)
+            except publishing.PublishingRefused as refusal:
+                refused.append(f"“{article.title}” ({refusal})")
+            else:
+                published.append(article)
+        if published:
+            self.message_user(request, f"Published {len(published)} article(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request, "Not published, open each to fix or accept: " + "; ".join(refused), messages.WARNING
+            )
 
     @admin.action(description="Record a clinical review (content unchanged)", permissions=["change"])
     def record_clinical_review(self, request, queryset):

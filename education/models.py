@@ -1,6 +1,7 @@
 import logging
 from datetime import timedelta
 
+import reversion
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -62,14 +63,6 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, with a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
-
-    def publish(self):
-        """Publish drafts and scheduled articles now; articles already live keep their date."""
-        now = timezone.now()
-        waiting = Q(status=Article.Status.DRAFT) | Q(published_at__isnull=True) | Q(published_at__gt=now)
-        count = self.filter(waiting).update(status=Article.Status.PUBLISHED, published_at=now, updated_at=now)
-        content_changed()  # update() sends no signals
-        return count
 
     def unpublish(self):
         count = self.exclude(status=Article.Status.DRAFT).update(status=Article.Status.DRAFT, updated_at=timezone.now())
@@ -172,6 +165,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+@reversion.register(follow=["sections"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -180,7 +174,6 @@ class Article(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
-        unique=True,
         help_text="The article's web address. Changing it on a published article redirects the old address.",
     )
     summary = models.CharField(
@@ -212,6 +205,17 @@ class Article(models.Model):
     next_review_due = models.DateField(
         null=True, blank=True, help_text="Leave empty to set it from the last review (three years later)."
     )
+    # A draft of changes to a published article is an Article of its own, until it is published.
+    draft_of = models.OneToOneField(
+        "self", null=True, blank=True, editable=False, on_delete=models.CASCADE, related_name="pending_draft"
+    )
+    scheduled_for = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When this draft of changes goes live."
+    )
+    scheduled_warnings_accepted = models.BooleanField(default=False, editable=False)
+    last_published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the content the public sees was last published."
+    )
     reading_grade = models.DecimalField(
         max_digits=4,
         decimal_places=1,
@@ -227,6 +231,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "title"]
+        constraints = [
+            # A draft of changes shares its article's address; articles themselves never share one.
+            models.UniqueConstraint(fields=["slug"], condition=Q(draft_of__isnull=True), name="unique_article_address")
+        ]
 
     def __str__(self):
         return self.title
@@ -241,6 +249,8 @@ class Article(models.Model):
         self._saved_slug, self._saved_status = self.slug, self.status
 
     def get_absolute_url(self):
+        if self.draft_of_id:
+            return reverse("education:article-preview", kwargs={"pk": self.pk})
         return reverse("education:article-detail", kwargs={"slug": self.slug})
 
     @classmethod
@@ -262,6 +272,10 @@ class Article(models.Model):
     def primary_topic(self):
         """The main topic, or else the first of its topics (prefetch `topics` to spare a query)."""
         return self.main_topic or next(iter(self.topics.all()), None)
+
+    @property
+    def is_draft_of_changes(self):
+        return self.draft_of_id is not None
 
     @property
     def is_review_overdue(self):
@@ -297,6 +311,8 @@ class Article(models.Model):
 
     def _remember_old_address(self):
         """Keep a published article's old address working after its slug changes."""
+        if self.draft_of_id:
+            return
         ArticleRedirect.objects.filter(old_slug=self.slug).delete()
         old_slug = getattr(self, "_saved_slug", None)
         if old_slug and old_slug != self.slug and getattr(self, "_saved_status", None) == self.Status.PUBLISHED:
@@ -313,6 +329,7 @@ class Article(models.Model):
             raise ValidationError(errors)
 
 
+@reversion.register()
 class Section(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveSmallIntegerField(default=0, help_text="Sections are shown from the lowest number up.")
@@ -484,3 +501,23 @@ class ReviewReminder(models.Model):
 
     def __str__(self):
         return f"Review digest for {self.recipient} on {self.sent_on}"
+
+
+class PublishEvent(models.Model):
+    """An article went live: who published it, when, which version, and any warnings they accepted."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="publish_events")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_by_name = models.CharField(max_length=150, help_text="Kept after the account is removed.")
+    published_at = models.DateTimeField(default=timezone.now)
+    version = models.ForeignKey("reversion.Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    warnings_accepted = models.TextField(blank=True, help_text="Warnings the editor chose to publish anyway.")
+    scheduled = models.BooleanField(default=False, help_text="Published at a time set in advance.")
+
+    class Meta:
+        ordering = ["-published_at"]
+
+    def __str__(self):
+        return f"{self.article} published {self.published_at:%Y-%m-%d %H:%M} by {self.published_by_name}"

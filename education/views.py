@@ -32,7 +32,7 @@ def medical_web_page(article, url, clinic):
             for topic in article.topics.all()
         ],
         "publisher": {"@type": "MedicalOrganization", "name": clinic.name},
-        "dateModified": article.updated_at,
+        "dateModified": article.last_published_at or article.updated_at,
     }
     if article.published_at:
         data["datePublished"] = article.published_at
@@ -96,13 +96,20 @@ class ArticleDetailView(SharedPageMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        articles = Article.objects.all() if can_preview(self.request.user) else Article.objects.published()
+        if "pk" in self.kwargs:  # a draft of changes, for staff only
+            articles = Article.objects.all() if can_preview(self.request.user) else Article.objects.none()
+        elif can_preview(self.request.user):
+            articles = Article.objects.filter(draft_of__isnull=True)
+        else:
+            articles = Article.objects.published()
         return articles.select_related("main_topic").prefetch_related("sections", "topics")
 
     def get(self, request, *args, **kwargs):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
+            if "slug" not in kwargs:
+                raise
             old_address = ArticleRedirect.objects.filter(old_slug=kwargs["slug"]).select_related("article").first()
             if old_address and (old_address.article.is_public or can_preview(request.user)):
                 return redirect(old_address.article, permanent=True)

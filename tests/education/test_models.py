@@ -47,19 +47,6 @@ def test_review_interval_is_a_setting(settings):
     assert make_article(last_reviewed=datetime.date(2026, 3, 1)).next_review_due == datetime.date(2027, 3, 1)
 
 
-def test_publish_makes_drafts_and_scheduled_articles_live_and_leaves_live_ones_alone():
-    long_ago = timezone.now() - datetime.timedelta(days=300)
-    live = make_article(published_at=long_ago)
-    draft = make_article(status=Article.Status.DRAFT)
-    scheduled = make_article(published_at=timezone.now() + datetime.timedelta(days=5))
-
-    assert Article.objects.all().publish() == 2
-
-    live.refresh_from_db()
-    assert live.published_at == long_ago
-    assert set(Article.objects.published()) == {live, draft, scheduled}
-
-
 def test_review_overdue_lists_articles_past_their_next_review():
     overdue = make_article(last_reviewed=datetime.date(2020, 1, 1), next_review_due=datetime.date(2021, 1, 1))
     make_article(last_reviewed=timezone.localdate())

@@ -72,6 +72,7 @@ def test_readability_uses_no_network(monkeypatch):
 @pytest.mark.django_db
 def test_the_change_page_shows_the_panel_and_the_list_a_grade_and_filter(admin_client, clinic):
     hard = make_article(
+        status=Article.Status.DRAFT,
         title="Hard",
         sections=[("Overview", "Postoperative neuropathic manifestations necessitate multidisciplinary evaluation.")],
     )
@@ -89,7 +90,7 @@ def test_the_change_page_shows_the_panel_and_the_list_a_grade_and_filter(admin_c
 
 @pytest.mark.django_db
 def test_saving_in_the_admin_works_the_grade_out_again(admin_client, clinic):
-    article = make_article(sections=[("Part", "Short words.")])
+    article = make_article(sections=[("Part", "Short words.")], status=Article.Status.DRAFT)
     section = article.sections.get()
     data = {
         "title": article.title, "slug": article.slug, "summary": article.summary, "status": "draft",

@@ -1,3 +1,4 @@
+import reversion
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -17,7 +18,9 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
+    @reversion.create_revision()
     def handle(self, *args, reset=False, verbosity=1, **options):
+        reversion.set_comment("Sample content loaded")
         created = []
         if reset or not ClinicProfile.objects.exists():
             ClinicProfile(**sample_content.CLINIC).save()
@@ -46,8 +49,10 @@ class Command(BaseCommand):
         topic_slugs = fields.pop("topics")
         fields["main_topic"] = Topic.objects.get(slug=fields.pop("main_topic"))
         title, sections = sample_content.split_article(text)
+        fields["last_published_at"] = fields["published_at"]
         article, _ = Article.objects.update_or_create(
             slug=fields.pop("slug"),
+            draft_of=None,
             defaults={"title": title, "status": Article.Status.PUBLISHED, "next_review_due": None, **fields},
         )
         article.topics.set(Topic.objects.filter(slug__in=topic_slugs))
