@@ -41,8 +41,6 @@ class RequestConsultationView(FormView):
         return super().get_context_data(article=self.article, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if not allow_request(request):
-            return render(request, "appointments/too_many_requests.html", status=429)
         form = self.get_form()
         token = form.token
         if token is None:
@@ -54,12 +52,19 @@ class RequestConsultationView(FormView):
             form.add_error(None, "Please check your answers and press “Send my request” again.")
             return self.form_invalid(form)
         if form.filled_honeypot or token.sent_too_fast():
+            if not allow_request(request):
+                return self.too_many_requests()
             record_dropped_spam("honeypot" if form.filled_honeypot else "too_fast")
             return self.confirm(reference=new_reference(), urgent=False)
         if not form.is_valid():
-            return self.form_invalid(form)
+            return self.form_invalid(form)  # not counted: a patient correcting a typo is never turned away
+        if not allow_request(request):
+            return self.too_many_requests()
         consultation, _ = submit_request(form, submission_id=token.submission_id, article=self.article)
         return self.confirm(reference=consultation.reference, urgent=consultation.is_urgent)
+
+    def too_many_requests(self):
+        return render(self.request, "appointments/too_many_requests.html", status=429)
 
     def confirm(self, *, reference, urgent):
         self.request.session[SESSION_KEY] = {"reference": reference, "urgent": urgent}

@@ -35,7 +35,7 @@ class ArticleForm(PublishingFormMixin, forms.ModelForm):
         help_text=f"Leave empty to publish at once. Times are {settings.TIME_ZONE} time.",
     )
     publish_anyway = forms.BooleanField(
-        required=False, label="Publish anyway", help_text="Tick to publish despite the warnings listed above."
+        required=False, label="Publish anyway", help_text="Tick to publish despite the warnings shown on this page."
     )
 
     class Meta:
@@ -49,6 +49,8 @@ class ArticleForm(PublishingFormMixin, forms.ModelForm):
         cleaned = super().clean()
         if self.publishing_requested():
             result = publishing.check(
+                slug=cleaned.get("slug"),
+                live_pk=self.instance.draft_of_id or self.instance.pk,
                 title=cleaned.get("title", ""),
                 summary=cleaned.get("summary", ""),
                 reviewed_by=cleaned.get("reviewed_by", ""),
@@ -199,10 +201,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_label(self, article):
+        if article.scheduled_for:
+            when = timezone.localtime(article.scheduled_for)
+            kind = "Draft of changes" if article.draft_of_id else "Draft"
+            return f"{kind}, to be published {when:%b %d, %Y %H:%M} ({when:%Z})"
         if article.draft_of_id:
-            if article.scheduled_for:
-                when = timezone.localtime(article.scheduled_for)
-                return f"Draft of changes, to be published {when:%b %d, %Y %H:%M} ({when:%Z})"
             return "Draft of changes to the published article (the public page does not change until you publish)"
         if article.status == Article.Status.PUBLISHED and not article.is_public:
             when = timezone.localtime(article.published_at)
@@ -255,13 +258,7 @@ class ArticleAdmin(admin.ModelAdmin):
             and article.status == Article.Status.PUBLISHED
             and self.has_change_permission(request, article)
         ):
-            draft = publishing.start_draft(article, by=request.user)
-            self.message_user(
-                request,
-                "You are editing a draft of changes. The public page stays as it is until you publish.",
-                messages.INFO,
-            )
-            return redirect("admin:education_article_change", draft.pk)
+            return self._edit_live_article(request, article)
         with reversion.create_revision():
             reversion.set_user(request.user)
             reversion.set_comment("Saved in the admin")
@@ -269,6 +266,27 @@ class ArticleAdmin(admin.ModelAdmin):
         # Published only once the save is a version of its own, so the publish event can point at it.
         saved = getattr(request, "_saved_for_publishing", None)
         return self._publish(request, saved) if saved is not None else response
+
+    def _edit_live_article(self, request, article):
+        """A live article is changed through a draft of changes, started on the editor's say-so."""
+        draft = getattr(article, "pending_draft", None)
+        if draft is None and request.method == "POST" and "_start_draft" in request.POST:
+            draft = publishing.start_draft(article, by=request.user)
+        if draft is not None:
+            self.message_user(
+                request,
+                "You are editing a draft of changes. The public page stays as it is until you publish.",
+                messages.INFO,
+            )
+            return redirect("admin:education_article_change", draft.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change “{article.title}”",
+            "article": article,
+            "opts": self.model._meta,
+            "original": article,
+        }
+        return TemplateResponse(request, "admin/education/article/live.html", context)
 
     def response_add(self, request, obj, post_url_continue=None):
         if "_publish" in request.POST:
@@ -309,10 +327,13 @@ class ArticleAdmin(admin.ModelAdmin):
         article = get_object_or_404(Article, pk=pk, draft_of__isnull=True)
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
+        draft = getattr(article, "pending_draft", None)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Versions of “{article.title}”",
             "article": article,
+            "draft": draft,
+            "draft_versions": publishing.recent_versions(draft) if draft else [],
             "opts": self.model._meta,
             "versions": publishing.recent_versions(article),
             "events": article.publish_events.select_related("version__revision")[:20],

@@ -65,6 +65,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def unpublish(self):
+        # A draft again is edited directly: drafts of changes to it have nothing left to change.
+        Article.objects.filter(draft_of__in=self.exclude(status=Article.Status.DRAFT)).delete()
         count = self.exclude(status=Article.Status.DRAFT).update(status=Article.Status.DRAFT, updated_at=timezone.now())
         content_changed()
         return count
@@ -73,7 +75,8 @@ class ArticleQuerySet(models.QuerySet):
         """Set the reviewer and dates without touching the content, and keep a record of it."""
         articles = list(self)
         for article in articles:
-            Article.objects.filter(pk=article.pk).update(
+            # The article and any draft of changes to it, so publishing the draft keeps the review.
+            Article.objects.filter(Q(pk=article.pk) | Q(draft_of=article)).update(
                 reviewed_by=reviewed_by,
                 last_reviewed=reviewed_on,
                 next_review_due=add_years(reviewed_on, settings.EDUCATION_REVIEW_INTERVAL_YEARS),
@@ -93,7 +96,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def review_due_within(self, days):
         """Overdue, or due in the next `days` days."""
-        return self.filter(next_review_due__lte=timezone.localdate() + timedelta(days=days))
+        return self.filter(draft_of__isnull=True, next_review_due__lte=timezone.localdate() + timedelta(days=days))
 
     def related_to(self, article, limit=3):
         """Other articles sharing a topic with `article`, most shared topics first."""

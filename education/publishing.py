@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import reversion
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from markdown_it import MarkdownIt
@@ -66,9 +67,15 @@ def _flatten(errors):
             yield from (f"{name}: {message}" for message in messages)
 
 
-def check(*, title, summary, reviewed_by, last_reviewed, next_review_due, sections):
-    """The checks before publishing. `sections` is a list of (heading, body) in order."""
+def check(*, title, summary, reviewed_by, last_reviewed, next_review_due, sections, slug=None, live_pk=None):
+    """The checks before publishing. `sections` is a list of (heading, body) in order.
+
+    `slug` and `live_pk` (the article that will be live: the draft's article, or the article itself)
+    check that the web address is not another article's.
+    """
     result = CheckResult()
+    if slug and Article.objects.filter(slug=slug, draft_of__isnull=True).exclude(pk=live_pk).exists():
+        result.error("slug", "Another article already uses this web address: choose another.")
     today = timezone.localdate()
     if not (reviewed_by or "").strip():
         result.error("reviewed_by", "Add the clinician who reviewed the medical facts.")
@@ -132,6 +139,8 @@ def _skipped_heading_level(body):
 
 def check_article(article):
     return check(
+        slug=article.slug,
+        live_pk=article.draft_of_id or article.pk,
         title=article.title,
         summary=article.summary,
         reviewed_by=article.reviewed_by,
@@ -176,13 +185,8 @@ def publish(article, *, by, accept_warnings=False, when=None):
         raise PublishingRefused(result)
     now = timezone.now()
     if when and when > now:
-        if article.draft_of_id:
-            Article.objects.filter(pk=article.pk).update(
-                scheduled_for=when, scheduled_warnings_accepted=accept_warnings
-            )
-        else:
-            Article.objects.filter(pk=article.pk).update(status=Article.Status.PUBLISHED, published_at=when)
-            content_changed()
+        # publish_due() publishes it then, through this function: the checks run again at that time.
+        Article.objects.filter(pk=article.pk).update(scheduled_for=when, scheduled_warnings_accepted=accept_warnings)
         return None
     with transaction.atomic(), reversion.create_revision():
         target = _apply(article, now)
@@ -206,32 +210,33 @@ def _apply(article, now):
         article.status = Article.Status.PUBLISHED
         if article.published_at is None or article.published_at > now:
             article.published_at = now
-        article.last_published_at = now
+        article.last_published_at, article.scheduled_for = now, None
         article.save()
         return article
     live = article.draft_of
     for name in COPIED_FIELDS:
         setattr(live, name, getattr(article, name))
     live.last_published_at = now
-    live.save()
     live.topics.set(article.topics.all())
     live.sections.all().delete()
     article.sections.update(article=live)
     article.delete()
+    live.save()  # last, so the version it records holds the new sections
+    reversion.add_to_revision(live)
     return live
 
 
 def publish_due(now=None):
-    """Publish the drafts of changes whose time has come; return (published, refused) articles."""
+    """Publish the articles and drafts of changes whose time has come; return (published, refused)."""
     now = now or timezone.now()
     published, refused = [], []
-    for draft in Article.objects.filter(draft_of__isnull=False, scheduled_for__lte=now).select_related("draft_of"):
+    for draft in Article.objects.filter(scheduled_for__lte=now).select_related("draft_of"):
         try:
-            publish(draft, by=None, accept_warnings=draft.scheduled_warnings_accepted, when=draft.scheduled_for)
+            event = publish(draft, by=None, accept_warnings=draft.scheduled_warnings_accepted, when=draft.scheduled_for)
         except PublishingRefused:
             refused.append(draft)
         else:
-            published.append(draft.draft_of)
+            published.append(event.article)
     return published, refused
 
 
@@ -239,11 +244,7 @@ def restore_as_draft(article, version, *, by):
     """Make an old version the content of a draft (the public page is not touched)."""
     data = version.field_dict
     target = start_draft(article, by=by) if article.status == Article.Status.PUBLISHED else article
-    old_sections = [
-        other.field_dict
-        for other in version.revision.version_set.all()
-        if other.content_type.model_class() is Section and other.field_dict.get("article_id") == article.pk
-    ]
+    old_sections = _section_versions(version, article.pk)
     with transaction.atomic(), reversion.create_revision():
         for name in COPIED_FIELDS:
             if name in data or f"{name}_id" in data:
@@ -262,16 +263,20 @@ def restore_as_draft(article, version, *, by):
     return target
 
 
+def _section_versions(version, article_id):
+    section_type = ContentType.objects.get_for_model(Section)
+    return [
+        other.field_dict
+        for other in version.revision.version_set.filter(content_type=section_type)
+        if other.field_dict.get("article_id") == article_id
+    ]
+
+
 def recent_versions(article, limit=50):
     return Version.objects.get_for_object(article).select_related("revision", "revision__user")[:limit]
 
 
 def version_sections(version):
     """The (heading, body) of each section as they were in `version`, in order."""
-    article_id = int(version.object_id)
-    sections = [
-        other.field_dict
-        for other in version.revision.version_set.all()
-        if other.content_type.model_class() is Section and other.field_dict.get("article_id") == article_id
-    ]
+    sections = _section_versions(version, int(version.object_id))
     return [(s["heading"], s["body"]) for s in sorted(sections, key=lambda s: (s["order"], s["id"]))]

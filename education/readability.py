@@ -50,7 +50,11 @@ def plain_blocks(markdown_text):
     blocks = []
     for token in _markdown.parse(markdown_text or ""):
         if token.type == "inline":
-            text = "".join(child.content for child in token.children or [] if child.type in ("text", "code_inline"))
+            text = "".join(
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in token.children or []
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            )
             if text.strip():
                 blocks.append(" ".join(text.split()))
     return blocks

@@ -2,6 +2,7 @@
 
 import difflib
 from dataclasses import dataclass
+from itertools import zip_longest
 
 from .models import Topic
 from .publishing import version_sections
@@ -35,7 +36,7 @@ def line_diff(old, new):
 
 
 def compare_versions(older, newer):
-    """The changes from `older` to `newer`, in reading order: fields, topics, then each section."""
+    """The changes from `older` to `newer`, in reading order: fields, topics, then each section by position."""
     before, after = older.field_dict, newer.field_dict
     changes = [
         Change(label, "changed", str(before.get(name) or ""), str(after.get(name) or ""))
@@ -53,14 +54,15 @@ def compare_versions(older, newer):
                 ", ".join(sorted(names.get(pk, "?") for pk in topics_after)),
             )
         )
-    sections_before = dict(version_sections(older))
-    sections_after = dict(version_sections(newer))
-    for heading, body in version_sections(newer):
-        if heading not in sections_before:
-            changes.append(Change(f"Section “{heading}”", "added", new=body))
-        elif sections_before[heading] != body:
-            changes.append(Change(f"Section “{heading}”", "changed", diff=line_diff(sections_before[heading], body)))
-    for heading, body in version_sections(older):
-        if heading not in sections_after:
-            changes.append(Change(f"Section “{heading}”", "removed", old=body))
+    pairs = zip_longest(version_sections(older), version_sections(newer))
+    for position, (old, new) in enumerate(pairs, start=1):
+        if old == new:
+            continue
+        if old is None:
+            changes.append(Change(f"Section {position}, “{new[0]}”", "added", new=new[1]))
+        elif new is None:
+            changes.append(Change(f"Section {position}, “{old[0]}”", "removed", old=old[1]))
+        else:
+            heading = old[0] if old[0] == new[0] else f"{old[0]} → {new[0]}"
+            changes.append(Change(f"Section {position}, “{heading}”", "changed", diff=line_diff(old[1], new[1])))
     return changes

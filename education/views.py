@@ -49,8 +49,9 @@ class SharedPageMixin:
     """Readers share one rendered page until the content changes; staff who may preview get fresh ones."""
 
     def dispatch(self, request, *args, **kwargs):
-        shared = request.method == "GET" and not can_preview(request.user)
-        path = request.get_full_path()
+        # Only plain addresses: a query string would let anyone fill the cache with copies.
+        shared = request.method == "GET" and not request.GET and not can_preview(request.user)
+        path = request.path
         if shared and (html := cached_page(path)) is not None:
             return HttpResponse(html)
         response = super().dispatch(request, *args, **kwargs)

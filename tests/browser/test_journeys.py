@@ -172,6 +172,7 @@ def test_an_editor_changes_a_section_previews_and_publishes(new_page, viewport):
     page = new_page(viewport)
     sign_in(page, "eddie")
     page.goto(f"/admin/education/article/{live.pk}/change/")
+    page.get_by_role("button", name="Edit a draft of changes").click()
     expect(page.locator(".messagelist")).to_contain_text("You are editing a draft of changes")
 
     page.locator("textarea[name='sections-0-body']").fill("Most people go back to **light** work in two weeks.")

@@ -202,6 +202,15 @@ def test_past_the_rate_limit_a_client_gets_a_friendly_429_and_nothing_is_stored(
     assert post_request(client, valid_data, address="203.0.113.6").status_code == 303  # another client
 
 
+def test_a_patient_correcting_mistakes_is_not_counted_against_the_limit(client, valid_data, settings):
+    settings.APPOINTMENTS_RATE_LIMIT = "2/10m"
+
+    mistakes = [post_request(client, lambda **kw: valid_data(email="not-an-email", **kw)).status_code for _ in range(5)]
+
+    assert mistakes == [200] * 5
+    assert post_request(client, valid_data).status_code == 303
+
+
 def test_a_forged_forwarded_for_header_does_not_escape_the_limit(client, valid_data, settings):
     settings.APPOINTMENTS_RATE_LIMIT = "2/10m"
 

@@ -166,7 +166,7 @@ def article_form_data(article, **overrides):
 def test_renaming_a_published_article_in_the_admin_redirects_the_old_address(editor_client, clinic):
     article = make_article(slug="old-address", published_at=timezone.now() - datetime.timedelta(days=1))
 
-    opened = editor_client.get(reverse("admin:education_article_change", args=[article.pk]))
+    opened = editor_client.post(reverse("admin:education_article_change", args=[article.pk]), {"_start_draft": "1"})
     draft = Article.objects.get(draft_of=article)
     assert opened["Location"] == reverse("admin:education_article_change", args=[draft.pk])
     response = editor_client.post(opened["Location"], article_form_data(draft, slug="new-address", _publish="Publish"))

@@ -66,6 +66,15 @@ def test_a_cached_page_is_renewed_when_its_content_changes(client, article, chan
     assert b"Renamed guide" in client.get(article.get_absolute_url()).content
 
 
+def test_addresses_with_a_query_string_are_not_kept(client, article):
+    from education.page_cache import cached_page
+
+    client.get(article.get_absolute_url(), {"utm_source": "flyer"})
+
+    assert cached_page(article.get_absolute_url() + "?utm_source=flyer") is None
+    assert cached_page(article.get_absolute_url()) is None
+
+
 def test_unpublishing_in_bulk_takes_the_cached_page_down(client, article):
     assert client.get(article.get_absolute_url()).status_code == 200
 

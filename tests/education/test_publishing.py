@@ -36,8 +36,14 @@ def live(clinic):
 
 
 def open_draft(client, article):
-    client.get(change_url(article))
-    return Article.objects.get(draft_of=article)
+    """What an editor does to change a live article: open it, then ask for a draft of changes."""
+    page = client.get(change_url(article))
+    assert "Edit a draft of changes" in page.content.decode()
+    assert not Article.objects.filter(draft_of=article).exists()  # looking creates nothing
+    started = client.post(change_url(article), {"_start_draft": "1"})
+    draft = Article.objects.get(draft_of=article)
+    assert started["Location"] == change_url(draft)
+    return draft
 
 
 def public_text(article_url):
@@ -100,7 +106,7 @@ def test_comparing_two_versions_shows_what_changed_in_which_section(editor_clien
     ).content.decode()
 
     assert "Title: changed" in page and "New title" in page
-    assert "Section “One”: changed" in page
+    assert "Section 1, “One”: changed" in page
     assert "- Second text." in page and "+ Third text." in page
 
 
@@ -227,3 +233,88 @@ def test_the_scheduled_time_is_shown_with_its_timezone(editor_client, live):
 
     assert "to be published" in page
     assert timezone.localtime().strftime("%Z") in page
+
+
+def test_the_version_recorded_by_publishing_holds_the_new_sections_and_can_be_restored(editor_client, live):
+    draft = open_draft(editor_client, live)
+    editor_client.post(
+        change_url(draft), article_form_data(draft, _publish="1", **{"sections-0-body": "Rest for six weeks."})
+    )
+    event = PublishEvent.objects.get(article=live)
+
+    assert publishing.version_sections(event.version) == [("Recovery", "Rest for six weeks.")]
+    restored = publishing.restore_as_draft(live, event.version, by=None)
+    assert [s.body for s in restored.sections.all()] == ["Rest for six weeks."]
+
+
+def test_a_clinical_review_recorded_while_a_draft_waits_survives_its_publication(editor_client, live):
+    draft = open_draft(editor_client, live)
+    Article.objects.filter(pk=live.pk).record_clinical_review(
+        reviewed_by="Dr. New Reviewer", reviewed_on=timezone.localdate(), recorded_by="editor"
+    )
+    draft.refresh_from_db()
+
+    publishing.publish(draft, by=None, accept_warnings=True)
+
+    live.refresh_from_db()
+    assert (live.reviewed_by, live.last_reviewed) == ("Dr. New Reviewer", timezone.localdate())
+
+
+def test_a_new_article_scheduled_for_later_is_published_then_with_its_event_and_checks(clinic):
+    article = make_article(status=Article.Status.DRAFT, sections=[("Work", "Most people go back to work.")])
+    publishing.publish(article, by=None, when=timezone.now() + datetime.timedelta(hours=1))
+    article.refresh_from_db()
+    assert not article.is_public and article.scheduled_for is not None
+
+    Article.objects.filter(pk=article.pk).update(scheduled_for=timezone.now())
+    published, refused = publishing.publish_due()
+
+    article.refresh_from_db()
+    assert published == [article] and refused == []
+    assert article.is_public and article.last_published_at is not None
+    assert PublishEvent.objects.get(article=article).scheduled
+
+
+def test_a_scheduled_new_article_that_fails_a_check_when_its_time_comes_stays_a_draft(clinic):
+    article = make_article(status=Article.Status.DRAFT, sections=[("Work", "Most people go back to work.")])
+    publishing.publish(article, by=None, when=timezone.now() + datetime.timedelta(hours=1))
+    Article.objects.filter(pk=article.pk).update(reviewed_by="", scheduled_for=timezone.now())
+
+    published, refused = publishing.publish_due()
+
+    article.refresh_from_db()
+    assert published == [] and [a.pk for a in refused] == [article.pk] and not article.is_public
+
+
+def test_a_draft_cannot_take_another_articles_address(editor_client, live):
+    make_article(slug="taken-address")
+    draft = open_draft(editor_client, live)
+
+    response = editor_client.post(change_url(draft), article_form_data(draft, slug="taken-address", _publish="1"))
+
+    assert response.status_code == 200
+    assert "Another article already uses this web address" in response.content.decode()
+    assert Article.objects.get(pk=live.pk).slug == "fusion-guide"
+
+
+def test_staff_without_article_permission_cannot_preview_a_draft_of_changes(editor_client, live, django_user_model):
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from appointments.roles import TRIAGE_STAFF
+
+    draft = open_draft(editor_client, live)
+    nurse = django_user_model.objects.create_user("nurse", password="x" * 16, is_staff=True)
+    nurse.groups.add(Group.objects.get(name=TRIAGE_STAFF))
+    client = Client()
+    client.force_login(nurse)
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_returning_an_article_to_draft_drops_its_waiting_draft_of_changes(editor_client, live):
+    open_draft(editor_client, live)
+
+    Article.objects.filter(pk=live.pk).unpublish()
+
+    assert not Article.objects.filter(draft_of=live).exists()

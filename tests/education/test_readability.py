@@ -41,6 +41,7 @@ def test_markdown_is_stripped_and_headings_and_list_items_are_sentences():
     blocks = plain_blocks("## Causes\n\nSome **bold** [link](https://e.org) text.\n\n- first item\n- second item")
 
     assert blocks == ["Causes", "Some bold link text.", "first item", "second item"]
+    assert plain_blocks("A line that wraps\nonto the next one.") == ["A line that wraps onto the next one."]
     assert split_sentences(["One. Two! Three?", "Heading"]) == ["One.", "Two!", "Three?", "Heading"]
 
 
