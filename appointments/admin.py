@@ -123,37 +123,35 @@ class InternalNoteInline(admin.StackedInline):
         return False
 
 
-class RequestEventInline(admin.TabularInline):
-    model = RequestEvent
-    fields = ["created_at", "kind", "who", "change"]
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
+    """Rows kept as a record: shown, never added, changed or removed here."""
+
     extra = 0
     can_delete = False
-    verbose_name = "event"
-    verbose_name_plural = "timeline"
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class RequestEventInline(ReadOnlyInline):
+    model = RequestEvent
+    fields = ["created_at", "kind", "who", "change"]
+    verbose_name = "event"
+    verbose_name_plural = "timeline"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
 
 
-class NotificationInline(admin.TabularInline):
+class NotificationInline(ReadOnlyInline):
     model = Notification
     fields = ["kind", "status", "attempts", "last_error", "sent_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ConsultationRequest)

@@ -11,7 +11,6 @@ none lost, none duplicated.
 import http.client
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,6 +54,7 @@ from django.test.utils import override_settings, setup_test_environment  # noqa:
 
 from appointments.forms import FormToken  # noqa: E402
 from appointments.models import ConsultationRequest  # noqa: E402
+from tests.benchmarks.live_site import free_port, wait_until_up  # noqa: E402
 
 FORM_URL = "/appointments/request/?article=why-pain-after-spinal-fusion"
 PLAIN_STATIC = {
@@ -91,25 +91,6 @@ def time_to_accept():
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 303, response.status_code
     return timings
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection_.request("GET", "/healthz/")
-            if connection_.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
 
 
 def submit_many(ports, client_number, results, lock):
@@ -174,7 +155,7 @@ def concurrent_throughput(database_name, static_root):
     ]
     try:
         for port in ports:
-            wait_for(port)
+            wait_until_up(port)
         results, lock = [], threading.Lock()
         clients = [
             threading.Thread(target=submit_many, args=(ports, number, results, lock)) for number in range(CLIENTS)

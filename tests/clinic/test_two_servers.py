@@ -6,10 +6,8 @@ All traffic stays on loopback; the run is bounded in requests and time.
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from appointments.models import ConsultationRequest
+from tests.benchmarks.live_site import free_port, wait_until_up
 from tests.factories import form_token, make_clinic, make_topic
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -42,24 +41,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: DATABASE_URL=postgres://…"),
     pytest.mark.skipif(not redis_available(), reason=f"needs Redis at {REDIS_URL}"),
 ]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(port, deadline):
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz/", headers={"Host": "127.0.0.1"})
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"the server on port {port} did not start")
 
 
 @pytest.fixture
@@ -100,9 +81,8 @@ def two_servers(tmp_path):
         for port, log in zip(ports, logs, strict=True)
     ]
     try:
-        deadline = time.monotonic() + 30
         for port in ports:
-            wait_until_up(port, deadline)
+            wait_until_up(port)
         yield ports
     finally:
         for server in servers:
