@@ -515,7 +515,7 @@ class ClinicProfileAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        return not ClinicProfile.objects.exists() and super().has_add_permission(request)
+        return not ClinicProfile.load().is_saved and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False

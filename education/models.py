@@ -457,6 +457,11 @@ class ClinicProfile(models.Model):
             logger.warning("The cache did not answer; the clinic profile was not cached.")
 
     @property
+    def is_saved(self):
+        """False for the defaults shown before anyone has filled the profile in."""
+        return not self._state.adding
+
+    @property
     def emergency_sign_list(self):
         return [line.strip(" -•") for line in self.emergency_signs.splitlines() if line.strip(" -•")]
 
