@@ -1,3 +1,6 @@
+import time
+
+from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -6,6 +9,19 @@ from django.views.generic import DetailView, ListView, TemplateView
 from .context_processors import get_clinic_profile
 from .models import Article, ArticleRedirect, Topic
 from .page_cache import cached_page, keep_page
+
+# How long a successful contact with the database vouches for it, per process: a check on every
+# cached page would cost a quarter of their throughput; once a second costs nothing measurable.
+DATABASE_CHECK_SECONDS = 1.0
+_database_answered_at = [float("-inf")]
+
+
+def confirm_database_answers():
+    """Raise the database's error if it does not answer (checked at most once a second)."""
+    now = time.monotonic()
+    if now - _database_answered_at[0] >= DATABASE_CHECK_SECONDS:
+        connection.cursor().close()
+        _database_answered_at[0] = now
 
 
 def can_preview(user):
@@ -53,6 +69,9 @@ class SharedPageMixin:
         shared = request.method == "GET" and not request.GET and not can_preview(request.user)
         path = request.path
         if shared and (html := cached_page(path)) is not None:
+            # The cached copy is shown only while the database answers: an outage gets the plain 503
+            # page with the clinic's phone number, as every other page does.
+            confirm_database_answers()
             return HttpResponse(html)
         response = super().dispatch(request, *args, **kwargs)
         if shared and response.status_code == 200:

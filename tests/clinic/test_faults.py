@@ -41,19 +41,19 @@ def database_unreachable():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_the_database_down_pages_answer_503_with_the_phone_number_and_recover(client, clinic, valid_data):
+def test_with_the_database_down_pages_answer_503_with_the_phone_number_and_recover(
+    client, clinic, valid_data, monkeypatch
+):
+    monkeypatch.setattr("education.views.DATABASE_CHECK_SECONDS", 0)  # no grace second in a test
     article = make_article(slug="guide")
     client.get("/")  # the site has seen the clinic's details and keeps the rendered home page
-    cached_home = client.get("/").content
 
     with database_unreachable():
-        home = client.get("/")
-        assert home.status_code == 200 and home.content == cached_home  # readers still get pages already kept
-
         assert client.get("/healthz/").status_code == 200
         assert client.get("/readyz/").status_code == 503
         for response in [
-            client.get(article.get_absolute_url()),  # not rendered before: nothing kept to show
+            client.get("/"),  # even a page kept in the cache: it could be out of date
+            client.get(article.get_absolute_url()),
             client.get(URL),
             client.post(URL, valid_data()),
             client.get("/education/search/", {"q": "pain"}),

@@ -14,7 +14,7 @@ def article(clinic):
     return make_article(title="Fusion guide", slug="fusion-guide", topics=[make_topic(name="Spinal fusion")])
 
 
-def test_a_second_reader_gets_the_page_without_touching_the_database(client, article, django_assert_num_queries):
+def test_a_second_reader_gets_the_page_without_a_database_query(client, article, django_assert_num_queries):
     first = client.get(article.get_absolute_url())
 
     with django_assert_num_queries(0):
