@@ -67,7 +67,7 @@ def is_connection_failure(exception):
 
 
 def database_unavailable_response(request):
-    from education.models import ClinicProfile
+    from clinic.models import ClinicProfile
 
     html = render_to_string("503.html", {"clinic": ClinicProfile.last_known(), "request": request})
     response = HttpResponse(html, status=503)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-from education.models import ClinicProfile
+from clinic.models import ClinicProfile
 
 from .middleware import database_unavailable_response, is_connection_failure
 
