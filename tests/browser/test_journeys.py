@@ -59,7 +59,7 @@ def test_a_patient_reads_the_fusion_article_and_requests_a_consultation(new_page
 def test_ticking_a_warning_sign_shows_the_emergency_advice_at_once(new_page, viewport):
     page = new_page(viewport)
     page.goto("/appointments/request/")
-    advice = page.locator(".red-flags").get_by_text("Call 911 or go to the nearest emergency department now.")
+    advice = page.locator(".red-flags").get_by_text("Call 911 or go to the nearest emergency room now.")
     expect(advice).to_be_hidden()
 
     page.get_by_label("Numbness in the groin or inner thighs").check()
@@ -70,7 +70,7 @@ def test_ticking_a_warning_sign_shows_the_emergency_advice_at_once(new_page, vie
     fill_request_form(page, warning_sign="Numbness in the groin or inner thighs")
     page.get_by_role("button", name="Send my request").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("Call 911 or go to the nearest emergency department now.")
+    expect(page.get_by_role("alert")).to_contain_text("Call 911 or go to the nearest emergency room now.")
     consultation = ConsultationRequest.objects.get(reference=page.locator(".reference").inner_text())
     assert consultation.priority == ConsultationRequest.Priority.URGENT
     assert consultation.red_flags == ["groin_numbness"]
