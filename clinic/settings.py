@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks",
+    "django_tasks_db",
     "clinic",
     "education",
     "appointments",
@@ -137,6 +139,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background work: Django's Tasks API (django-tasks backport), queued in the database ------
+# The web request only queues; `python manage.py run_worker` sends emails and runs periodic jobs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Seconds the worker waits between looks at an empty queue.
+WORKER_POLL_SECONDS = float(os.environ.get("DJANGO_WORKER_POLL_SECONDS", "") or 1)
 
 # --- Passwords, sessions and sign-in -------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -250,7 +258,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_personal_data"]}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django_tasks_db": {"level": "WARNING"},  # not a line per empty look at the queue
+    },
 }
 
 # --- Forms --------------------------------------------------------------------
