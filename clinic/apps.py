@@ -9,6 +9,9 @@ class ClinicConfig(AppConfig):
     name = "clinic"
     verbose_name = "Clinic site"
 
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment checks)
+
 
 class ClinicAdminConfig(admin_apps.AdminConfig):
     """Django's admin, on our site class: sign-in with optional two-factor codes."""
