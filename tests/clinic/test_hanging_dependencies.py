@@ -79,13 +79,12 @@ def redis_at(settings):
 
 
 @pytest.mark.django_db
-def test_a_hanging_redis_costs_one_timeout_then_the_site_skips_it(client, clinic, valid_data, redis_at, caplog):
-    settings_rate = "5/10m"
+def test_a_hanging_redis_costs_one_timeout_then_the_site_skips_it(
+    client, clinic, valid_data, redis_at, settings, caplog
+):
+    settings.APPOINTMENTS_RATE_LIMIT = "5/10m"
     with hanging_server() as redis_server:
         redis_at(redis_server.port)
-        from django.conf import settings
-
-        settings.APPOINTMENTS_RATE_LIMIT = settings_rate
         for _ in range(5):
             assert client.get("/").status_code == 200
         assert client.get("/education/").status_code == 200
