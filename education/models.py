@@ -21,7 +21,10 @@ SEARCH_CONFIG = "english"
 logger = logging.getLogger(__name__)
 
 # Ids the article page uses for its own parts; a section's anchor never takes one of them.
-PAGE_IDS = frozenset({"main", "article-title", "cta-heading", "related-heading", "error-summary"})
+PAGE_IDS = frozenset(
+    {"main", "article-title", "cta-heading", "related-heading", "error-summary"}
+    | {"urgent-help", "urgent-help-heading", "urgent-box-heading", "topics-heading"}
+)
 
 
 def add_years(day, years):

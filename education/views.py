@@ -1,7 +1,6 @@
 import time
 
 from django.db import connection
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView, TemplateView
@@ -93,20 +92,24 @@ class HomeView(SharedPageMixin, TemplateView):
 
 
 class ArticleListView(SharedPageMixin, TemplateView):
-    """Every published article, grouped by topic."""
+    """Every published article once, under its main topic; its other topics as tags."""
 
     template_name = "education/article_list.html"
 
     def get_context_data(self, **kwargs):
-        published = Article.objects.published()
-        topics = (
-            Topic.objects.filter(articles__in=published)
-            .distinct()
-            .prefetch_related(Prefetch("articles", queryset=published.order_by("title"), to_attr="published_articles"))
+        articles = list(
+            Article.objects.published().select_related("main_topic").prefetch_related("topics").order_by("title")
         )
+        groups = {}
+        for article in articles:
+            main = article.primary_topic
+            article.other_topics = [topic for topic in article.topics.all() if topic != main]
+            groups.setdefault(main, []).append(article)
+        without_topic = groups.pop(None, [])
+        topics = sorted(groups, key=lambda topic: topic.name.casefold())
         return super().get_context_data(
-            topics=topics,
-            articles_without_topic=published.filter(topics=None).order_by("title"),
+            groups=[(topic, groups[topic]) for topic in topics],
+            articles_without_topic=without_topic,
             **kwargs,
         )
 

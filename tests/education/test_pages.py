@@ -51,21 +51,25 @@ def test_home_page_lists_recent_articles_when_none_is_featured(client, clinic):
     assert page(client.get("/")).find("a", string="Recent guide")
 
 
-def test_article_list_groups_published_articles_by_topic(client, clinic):
+def test_article_list_shows_each_article_once_under_its_main_topic_with_other_topics_as_tags(client, clinic):
     fusion = make_topic(name="Spinal fusion")
     stimulation = make_topic(name="Spinal cord stimulation")
     make_article(title="Fusion guide", topics=[fusion])
-    make_article(title="Both guide", topics=[fusion, stimulation])
+    make_article(title="Both guide", topics=[fusion, stimulation], main_topic=fusion)
     make_article(title="Loose guide")
     make_article(title="Draft guide", topics=[fusion], status=Article.Status.DRAFT)
 
     html = page(client.get("/education/"))
     sections = {section.h2.get_text(strip=True): section for section in html.select("main section")}
 
-    assert set(sections) == {"Spinal fusion", "Spinal cord stimulation", "More articles"}
-    assert [a.get_text() for a in sections["Spinal fusion"].select("article a")] == ["Both guide", "Fusion guide"]
-    assert [a.get_text() for a in sections["Spinal cord stimulation"].select("article a")] == ["Both guide"]
-    assert [a.get_text() for a in sections["More articles"].select("article a")] == ["Loose guide"]
+    assert set(sections) == {"Spinal fusion", "More articles"}
+    assert [a.get_text() for a in sections["Spinal fusion"].select("article h3 a")] == ["Both guide", "Fusion guide"]
+    assert [a.get_text() for a in sections["More articles"].select("article h3 a")] == ["Loose guide"]
+    titles = [a.get_text() for a in html.select("main article h3 a")]
+    assert sorted(titles) == sorted(set(titles))  # each article once
+    both = sections["Spinal fusion"].find("h3", string="Both guide").find_parent("article")
+    assert [a.get_text() for a in both.select(".topic-tags a")] == ["Spinal cord stimulation"]
+    assert both.select_one(".topic-tags a")["href"] == stimulation.get_absolute_url()
 
 
 def test_article_page_structure(client, article):
@@ -314,3 +318,64 @@ def test_clinic_details_come_from_the_profile_on_every_page(client, clinic):
     for url in ["/", "/education/", "/education/search/", "/no-such-page/"]:
         text = client.get(url).content.decode()
         assert "Renamed Clinic" in text and "(555) 010-0111" in text, url
+
+
+def site_css():
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    return Path(finders.find("css/site.css")).read_text()
+
+
+def test_article_with_warning_signs_has_a_short_urgent_help_box_before_the_first_section(client, clinic):
+    fusion = make_topic(name="Spinal fusion", has_warning_signs=True)
+    article = make_article(topics=[fusion], sections=[("First", "One."), ("Second", "Two.")])
+
+    html = page(client.get(article.get_absolute_url()))
+
+    box = html.find("aside", class_="urgent-box")
+    assert box.find(class_="urgent-box__title").get_text(strip=True) == "Get urgent help"
+    assert box.find("a")["href"] == "#urgent-help"
+    assert html.find(id="urgent-help").find("h2").get_text() == "When to get urgent help"
+    for sign in clinic.emergency_sign_list:
+        assert sign in box.get_text()
+    body = str(html.find("article"))
+    assert body.index("urgent-box") < body.index('id="first"') < body.index('id="urgent-help"')
+
+
+def test_article_without_warning_signs_has_no_urgent_help_box(client, article):
+    assert not page(client.get(article.get_absolute_url())).find(class_="urgent-box")
+
+
+def test_the_top_of_an_article_is_title_summary_one_review_line_then_the_text(client, article):
+    html = page(client.get(article.get_absolute_url()))
+
+    header = html.select_one("article header")
+    assert [child.name for child in header.find_all(recursive=False)] == ["h1", "p", "p"]
+    (line,) = header.select(".review-line")
+    assert line.get_text(" ", strip=True) == (
+        "Medically reviewed by Dr. Ana Ruiz, MD on February 3, 2026 · Next review due: February 3, 2029"
+    )
+    assert not header.select(".topic-tags")
+    body = str(html.find("article"))
+    assert body.index('aria-label="On this page"') < body.index('id="the-risks"') < body.index("topic-tags")
+
+
+def test_the_call_to_action_stays_in_view_on_desktop(client, article):
+    html = page(client.get(article.get_absolute_url()))
+    stylesheet = site_css()
+
+    assert html.select_one(".article-aside .consultation-cta")
+    assert ".article-aside { position: sticky;" in stylesheet
+
+
+def test_an_article_prints_as_a_handout_with_the_clinics_phone_and_the_review_line_at_the_foot(client, article):
+    html = page(client.get(article.get_absolute_url()))
+    stylesheet = site_css()
+
+    foot = html.find(class_="print-foot")
+    assert "(555) 010-0199" in foot.get_text() and "Medically reviewed by" in foot.get_text()
+    print_rules = stylesheet[stylesheet.index("@media print {\n  .site-header") :]
+    assert ".site-header" in print_rules and ".btn" in print_rules and ".consultation-cta" in print_rules
+    assert "attr(href)" in print_rules and ".print-foot { display: block" in print_rules
