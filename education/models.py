@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from .markdown import render_markdown
 from .page_cache import content_changed
+from .search import match_fragment
 
 SEARCH_CONFIG = "english"
 logger = logging.getLogger(__name__)
@@ -152,6 +153,7 @@ class ArticleQuerySet(models.QuerySet):
     def _simple_search(self, query):
         matches = Q()
         for word in query.split()[:10]:
+            word = match_fragment(word)  # stemmed, as PostgreSQL does: "stimulator" finds "stimulation"
             matches &= (
                 Q(title__icontains=word)
                 | Q(summary__icontains=word)

@@ -8,6 +8,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from .context_processors import get_clinic_profile
 from .models import Article, ArticleRedirect, Topic
 from .page_cache import cached_page, keep_page
+from .search import suggestion
 
 # How long a successful contact with the database vouches for it, per process: a check on every
 # cached page would cost a quarter of their throughput; once a second costs nothing measurable.
@@ -180,4 +181,7 @@ class SearchView(ListView):
         return Article.objects.published().search(self.query)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+        context = super().get_context_data(query=self.query, **kwargs)
+        if self.query and not context["paginator"].count:
+            context["suggestion"] = suggestion(self.query, Article.objects.published())
+        return context

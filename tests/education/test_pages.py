@@ -379,3 +379,32 @@ def test_an_article_prints_as_a_handout_with_the_clinics_phone_and_the_review_li
     print_rules = stylesheet[stylesheet.index("@media print {\n  .site-header") :]
     assert ".site-header" in print_rules and ".btn" in print_rules and ".consultation-cta" in print_rules
     assert "attr(href)" in print_rules and ".print-foot { display: block" in print_rules
+
+
+def test_search_finds_other_forms_of_a_word(client, clinic):
+    make_article(title="Living with a spinal cord device", sections=[("How it works", "Stimulation of the nerves.")])
+    make_article(title="Unrelated guide", sections=[("Rest", "Lie down.")])
+
+    html = page(client.get("/education/search/", {"q": "stimulator"}))
+
+    assert [a.get_text() for a in html.select(".article-card h3 a")] == ["Living with a spinal cord device"]
+
+
+def test_a_misspelled_search_offers_a_word_from_the_articles(client, clinic):
+    make_article(title="Spinal fusion recovery", sections=[("Weeks", "Rest, then move.")])
+
+    html = page(client.get("/education/search/", {"q": "fusoin"}))
+
+    offer = html.find(class_="did-you-mean")
+    assert offer.get_text(" ", strip=True) == "Did you mean fusion ?"
+    assert offer.a["href"] == "?q=fusion"
+    assert page(client.get("/education/search/" + offer.a["href"])).select(".article-card")
+
+
+def test_no_suggestion_when_no_word_comes_close(client, clinic):
+    make_article(title="Spinal fusion recovery")
+
+    html = page(client.get("/education/search/", {"q": "xylophone"}))
+
+    assert not html.find(class_="did-you-mean")
+    assert "No articles found" in html.get_text()

@@ -1,0 +1,12 @@
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    """pg_trgm for "Did you mean …?" in search (does nothing on other databases)."""
+
+    dependencies = [
+        ("education", "0004_clinic_profile_moves_to_clinic"),
+    ]
+
+    operations = [TrigramExtension()]
