@@ -408,3 +408,49 @@ def test_no_suggestion_when_no_word_comes_close(client, clinic):
 
     assert not html.find(class_="did-you-mean")
     assert "No articles found" in html.get_text()
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_the_feed_has_every_element_rfc_4287_requires(client, article):
+    from xml.etree import ElementTree
+
+    response = client.get("/education/feed/")
+    feed = ElementTree.fromstring(response.content)
+
+    def one(parent, name):
+        found = parent.findall(f"{ATOM}{name}")
+        assert len(found) == 1, name
+        return found[0]
+
+    def is_timestamp(text):
+        return datetime.datetime.fromisoformat(text).tzinfo is not None
+
+    assert feed.tag == f"{ATOM}feed"
+    assert one(feed, "title").text and one(feed, "id").text and is_timestamp(one(feed, "updated").text)
+    author = one(feed, "author")  # entries have none of their own, so the feed must name one
+    assert one(author, "name").text == "Test Spine Clinic"
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "http://testserver/education/feed/"
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 1
+    for entry in entries:
+        assert one(entry, "title").text == "Why does my back hurt?"
+        assert one(entry, "id").text.startswith("tag:") and str(article.pk) in one(entry, "id").text
+        assert is_timestamp(one(entry, "updated").text)
+        assert entry.find(f"{ATOM}link[@rel='alternate']").get("href").endswith(article.get_absolute_url())
+        assert one(entry, "summary").text == article.summary
+
+
+def test_an_entry_keeps_its_id_when_the_article_moves(client, article):
+    from xml.etree import ElementTree
+
+    def entry_id():
+        feed = ElementTree.fromstring(client.get("/education/feed/").content)
+        return feed.find(f"{ATOM}entry/{ATOM}id").text
+
+    before = entry_id()
+    article.slug = "a-new-address"
+    article.save()
+
+    assert entry_id() == before
