@@ -18,7 +18,7 @@ from .models import ConsultationRequest, RedFlag
 
 NO_RED_FLAGS = "none"
 SOMETHING_ELSE = "other"
-WARNING_SIGNS_AND_NONE = "You ticked a warning sign and also “None of these”: untick one of them."
+WARNING_SIGNS_AND_NONE = "You ticked a warning sign and also “None of these”, so please untick one of them."
 # Short names for the error summary, one line per field ("Phone number: enter a number we can call").
 SUMMARY_LABELS = {
     "full_name": "Name",

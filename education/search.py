@@ -6,6 +6,7 @@ databases the same ideas run in Python (the Snowball English stemmer, pg_trgm's 
 """
 
 import re
+from collections import Counter
 
 import snowballstemmer
 from django.db import connections
@@ -16,6 +17,8 @@ MIN_WORD_LENGTH = 3
 # pg_trgm's own default (0.3) misses one swapped pair of letters in a six-letter word ("fusoin": 0.27).
 SIMILARITY_THRESHOLD = 0.2
 MAX_QUERY_WORDS = 10
+# How many of the most similar words to weigh for each word asked.
+CANDIDATES = 10
 _stemmer = snowballstemmer.stemmer("english")
 
 
@@ -52,61 +55,92 @@ def similarity(first, second):
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def edit_distance(first, second):
+    """Letters to add, remove, change or swap with a neighbour to turn one word into the other."""
+    previous_row, row = None, list(range(len(second) + 1))
+    for i, a in enumerate(first, start=1):
+        before, previous_row, row = previous_row, row, [i] + [0] * len(second)
+        for j, b in enumerate(second, start=1):
+            row[j] = min(previous_row[j] + 1, row[j - 1] + 1, previous_row[j - 1] + (a != b))
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                row[j] = min(row[j], before[j - 2] + 1)
+    return row[-1]
+
+
 def vocabulary(articles):
-    """Every word of at least three letters in these articles' titles, summaries and sections."""
+    """{word: how often it occurs} for the words of at least three letters in these articles."""
     from .models import Section
 
-    found = set()
+    found = Counter()
     for title, summary in articles.values_list("title", "summary"):
         found.update(words(f"{title} {summary}"))
     for heading, body in Section.objects.filter(article__in=articles.values("pk")).values_list("heading", "body"):
         found.update(words(f"{heading} {body}"))
-    return {word for word in found if len(word) >= MIN_WORD_LENGTH}
+    return Counter({word: count for word, count in found.items() if len(word) >= MIN_WORD_LENGTH})
 
 
 def closest_words(query_words, articles):
-    """{query word: the articles' word most like it, or the query word itself if it is one of theirs}."""
+    """{query word: the articles' word most like it, or the query word itself if it is one of theirs}.
+
+    Candidates are the words most similar by trigrams; among them the fewest typing slips wins
+    ("fusoin" is one swap from "fusion", three from "fuse"), then the most similar, then the most used.
+    """
     if connections[articles.db].vendor == "postgresql":
-        return _closest_words_postgres(query_words, articles)
-    known = vocabulary(articles)
+        candidates = _candidates_postgres(query_words, articles)
+    else:
+        candidates = _candidates_python(query_words, articles)
     closest = {}
     for word in query_words:
-        if word in known:
+        options = candidates.get(word, [])
+        if any(candidate == word for candidate, _, _ in options):
             closest[word] = word
-            continue
-        scored = sorted((-similarity(word, candidate), candidate) for candidate in known)
-        if scored and -scored[0][0] >= SIMILARITY_THRESHOLD:
-            closest[word] = scored[0][1]
+        elif options:
+            best = min(options, key=lambda option: (edit_distance(word, option[0]), -option[1], -option[2], option[0]))
+            closest[word] = best[0]
     return closest
 
 
-def _closest_words_postgres(query_words, articles):
+def _candidates_python(query_words, articles):
+    known = vocabulary(articles)
+    candidates = {}
+    for word in query_words:
+        scored = [(candidate, similarity(word, candidate), uses) for candidate, uses in known.items()]
+        scored = [option for option in scored if option[0] == word or option[1] >= SIMILARITY_THRESHOLD]
+        candidates[word] = sorted(scored, key=lambda option: (-option[1], option[0]))[:CANDIDATES]
+    return candidates
+
+
+def _candidates_postgres(query_words, articles):
     from .models import Article, Section
 
     ids_sql, ids_params = articles.order_by().values("pk").query.sql_with_params()
     article_table, section_table = Article._meta.db_table, Section._meta.db_table
     sql = f"""
         WITH vocabulary AS (
-            SELECT DISTINCT word FROM (
+            SELECT word, count(*) AS uses FROM (
                 SELECT regexp_split_to_table(lower(title || ' ' || summary), '[^a-z]+') AS word
                 FROM {article_table} WHERE id IN ({ids_sql})
                 UNION ALL
                 SELECT regexp_split_to_table(lower(heading || ' ' || body), '[^a-z]+')
                 FROM {section_table} WHERE article_id IN ({ids_sql})
-            ) AS split WHERE length(word) >= %s
+            ) AS split WHERE length(word) >= %s GROUP BY word
         )
-        SELECT asked.word, best.word
+        SELECT asked.word, best.word, best.score, best.uses
         FROM unnest(%s::text[]) AS asked(word)
         CROSS JOIN LATERAL (
-            SELECT vocabulary.word, similarity(vocabulary.word, asked.word) AS score
-            FROM vocabulary ORDER BY (vocabulary.word = asked.word) DESC, score DESC, vocabulary.word LIMIT 1
+            SELECT vocabulary.word, similarity(vocabulary.word, asked.word) AS score, vocabulary.uses
+            FROM vocabulary
+            WHERE vocabulary.word = asked.word OR similarity(vocabulary.word, asked.word) >= %s
+            ORDER BY score DESC, vocabulary.word LIMIT %s
         ) AS best
-        WHERE best.word = asked.word OR best.score >= %s
     """  # table names come from the models; every value is a parameter
-    params = [*ids_params, *ids_params, MIN_WORD_LENGTH, list(query_words), SIMILARITY_THRESHOLD]
+    params = [*ids_params, *ids_params, MIN_WORD_LENGTH, list(query_words), SIMILARITY_THRESHOLD, CANDIDATES]
+    candidates = {}
     with connections[articles.db].cursor() as cursor:
         cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+        for asked, word, score, uses in cursor.fetchall():
+            candidates.setdefault(asked, []).append((word, score, uses))
+    return candidates
 
 
 def suggestion(query, articles):

@@ -335,7 +335,7 @@ def test_article_with_warning_signs_has_a_short_urgent_help_box_before_the_first
     html = page(client.get(article.get_absolute_url()))
 
     box = html.find("aside", class_="urgent-box")
-    assert box.find(class_="urgent-box__title").get_text(strip=True) == "Get urgent help"
+    assert box.find(class_="urgent-box__title").get_text(strip=True) == "Get urgent help."
     assert box.find("a")["href"] == "#urgent-help"
     assert html.find(id="urgent-help").find("h2").get_text() == "When to get urgent help"
     for sign in clinic.emergency_sign_list:
@@ -454,3 +454,12 @@ def test_an_entry_keeps_its_id_when_the_article_moves(client, article):
     article.save()
 
     assert entry_id() == before
+
+
+def test_the_suggestion_is_the_word_with_the_fewest_typing_slips(clinic):
+    from education.search import edit_distance, suggestion
+
+    make_article(title="Spinal fusion recovery", sections=[("Bones", "The bones fuse over months after a fusion.")])
+
+    assert edit_distance("fusoin", "fusion") == 1 and edit_distance("fusoin", "fuse") == 3
+    assert suggestion("fusoin", Article.objects.published()) == "fusion"
