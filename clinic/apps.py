@@ -11,6 +11,9 @@ class ClinicConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .admin_site import replace_totp_device_admin
+
+        replace_totp_device_admin()  # the admin has autodiscovered django-otp's by now
 
 
 class ClinicAdminConfig(admin_apps.AdminConfig):
