@@ -104,7 +104,7 @@ def is_connection_failure(exception):
 
 
 def database_unavailable_response(request):
-    from education.models import ClinicProfile
+    from clinic.models import ClinicProfile
 
     from .contact import contact_when_down
 

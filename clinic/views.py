@@ -14,7 +14,7 @@ from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-from education.models import ClinicProfile
+from clinic.models import ClinicProfile
 
 from .cache import cache_is_healthy
 from .contact import contact_when_down

@@ -301,7 +301,7 @@ def test_staff_without_article_permission_cannot_preview_a_draft_of_changes(edit
     from django.contrib.auth.models import Group
     from django.test import Client
 
-    from appointments.roles import TRIAGE_STAFF
+    from clinic.roles import TRIAGE_STAFF
 
     draft = open_draft(editor_client, live)
     nurse = django_user_model.objects.create_user("nurse", password="x" * 16, is_staff=True)

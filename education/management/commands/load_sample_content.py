@@ -2,8 +2,9 @@ import reversion
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from clinic.models import ClinicProfile
 from education import sample_content
-from education.models import Article, ClinicProfile, Section, Topic
+from education.models import Article, Section, Topic
 
 
 class Command(BaseCommand):
