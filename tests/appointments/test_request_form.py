@@ -487,3 +487,11 @@ def test_pages_that_echo_what_a_patient_typed_are_never_stored(client, valid_dat
 
     assert "no-store" in response["Cache-Control"]
     assert "no-store" in invalid["Cache-Control"]
+
+
+def test_a_honeypot_post_with_a_warning_sign_gets_the_advice_but_no_claim_of_a_stored_request(client, valid_data):
+    response = client.post(URL, valid_data(website="http://spam.example", red_flags=["bladder_bowel"]), follow=True)
+
+    text = html(response).find("main").get_text(" ", strip=True)
+    assert text.startswith("Call 911 or go to the nearest emergency room now.")
+    assert "We also received your request" not in text and "reference" not in text.lower()
