@@ -32,20 +32,21 @@ def content_changed(**kwargs):
         logger.warning("The cache did not answer; cached pages may be stale for up to %s s.", PAGE_SECONDS)
 
 
-def page_key(path):
-    return f"education:page:{content_version()}:{path}"
+def page_key(request):
+    """One copy per address as the reader asked for it: the page holds absolute links (canonical, JSON-LD)."""
+    return f"education:page:{content_version()}:{request.scheme}://{request.get_host()}{request.path}"
 
 
-def cached_page(path):
+def cached_page(request):
     try:
-        return cache.get(page_key(path))
+        return cache.get(page_key(request))
     except Exception:
         logger.warning("The cache did not answer; rendering the page.")
         return None
 
 
-def keep_page(path, html):
+def keep_page(request, html):
     try:
-        cache.set(page_key(path), html, timeout=PAGE_SECONDS)
+        cache.set(page_key(request), html, timeout=PAGE_SECONDS)
     except Exception:
         logger.warning("The cache did not answer; the page was not kept.")
