@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('education', '0004_drafts_as_revisions_of_their_article'),
+        ('education', '0005_drafts_as_revisions_of_their_article'),
     ]
 
     operations = [

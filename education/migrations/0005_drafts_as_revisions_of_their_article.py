@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('education', '0003_drafts_of_changes_and_publishing'),
+        ('education', '0004_clinic_profile_moves_to_clinic'),
         ('reversion', '0002_add_index_on_version_for_content_type_and_db'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
