@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
+from clinic.opening_hours import overdue_cutoff
 from education.admin import ArticleAdmin
-from education.models import Article, ClinicProfile
+from education.models import Article
 
-from .business_days import answer_due_cutoff
 from .models import ConsultationRequest, InternalNote, Notification, RequestEvent
 
 PATIENT_FIELDS = [
@@ -44,7 +44,7 @@ def spreadsheet_safe(value):
 def answer_cutoff(request):
     """Requests that arrived before this are overdue; worked out once per page."""
     if not hasattr(request, "_answer_cutoff"):
-        request._answer_cutoff = answer_due_cutoff(ClinicProfile.load().response_business_days)
+        request._answer_cutoff = overdue_cutoff()
     return request._answer_cutoff
 
 
@@ -383,7 +383,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         requests = list(queryset.select_related("topic", "article", "assigned_to"))
         RequestEvent.objects.bulk_create(
             RequestEvent(
-                request=consultation,
+                consultation=consultation,
                 kind=RequestEvent.Kind.EXPORT,
                 actor=request.user,
                 actor_name=request.user.get_full_name() or request.user.get_username(),

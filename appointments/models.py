@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from education.models import Article, ClinicProfile, Topic
-
-from .business_days import answer_due_cutoff
+from clinic.opening_hours import overdue_cutoff
+from education.models import Article, Topic
 
 # No 0/O, 1/I/L: a reference read out over the phone cannot be misheard as another.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -47,7 +46,7 @@ class ConsultationRequestQuerySet(models.QuerySet):
     def overdue(self, now=None, *, cutoff=None):
         """Not yet contacted, and older than the clinic's response promise (or than `cutoff`)."""
         if cutoff is None:
-            cutoff = answer_due_cutoff(ClinicProfile.load().response_business_days, now)
+            cutoff = overdue_cutoff(now)
         return self.awaiting_first_contact().filter(created_at__lt=cutoff)
 
     def in_queue_order(self):
@@ -196,7 +195,7 @@ class ConsultationRequest(models.Model):
     def is_overdue(self):
         if self.status not in self.AWAITING_CONTACT:
             return False
-        return self.created_at < answer_due_cutoff(ClinicProfile.load().response_business_days)
+        return self.created_at < overdue_cutoff()
 
     @classmethod
     def priority_for(cls, red_flags):
@@ -257,7 +256,7 @@ class ConsultationRequest(models.Model):
         self.record(RequestEvent.Kind.PRIORITY, by=by, old=old, new=priority)
 
     def add_note(self, text, *, by):
-        note = InternalNote.objects.create(request=self, author=by, author_name=staff_name(by), text=text)
+        note = InternalNote.objects.create(consultation=self, author=by, author_name=staff_name(by), text=text)
         self.record(RequestEvent.Kind.NOTE, by=by)
         return note
 
@@ -277,7 +276,13 @@ class ConsultationRequest(models.Model):
 
     def record(self, kind, *, by=None, old="", new="", detail=""):
         return RequestEvent.objects.create(
-            request=self, kind=kind, actor=by, actor_name=staff_name(by), old_value=old, new_value=new, detail=detail
+            consultation=self,
+            kind=kind,
+            actor=by,
+            actor_name=staff_name(by),
+            old_value=old,
+            new_value=new,
+            detail=detail,
         )
 
 
@@ -290,7 +295,7 @@ def staff_name(user):
 class InternalNote(models.Model):
     """A staff note on a request. Notes are added, never edited or removed (except with the request)."""
 
-    request = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="notes")
+    consultation = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     author_name = models.CharField(max_length=150, editable=False)
     text = models.TextField(max_length=4000)
@@ -315,7 +320,7 @@ class RequestEvent(models.Model):
         EXPORT = "export", "Exported to CSV"
         SPAM = "spam", "Marked as spam"
 
-    request = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="events")
+    consultation = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # The name is copied so the timeline still says who it was after their account is removed.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -369,7 +374,7 @@ class Notification(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Gave up after repeated failures"
 
-    request = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="notifications")
+    consultation = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -382,7 +387,7 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        constraints = [models.UniqueConstraint(fields=["request", "kind"], name="one_notification_of_each_kind")]
+        constraints = [models.UniqueConstraint(fields=["consultation", "kind"], name="one_notification_of_each_kind")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} for {self.request.reference}"
+        return f"{self.get_kind_display()} for {self.consultation.reference}"

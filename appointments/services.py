@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from education.models import ClinicProfile
+from clinic.models import ClinicProfile
 
 from .models import ConsultationRequest, Notification, RequestEvent, new_reference
 
@@ -39,7 +39,7 @@ def submit_request(form, *, submission_id, article=None):
                     RequestEvent.Kind.CREATED, detail=f"priority: {consultation.get_priority_display()}"
                 )
                 Notification.objects.bulk_create(
-                    Notification(request=consultation, kind=kind) for kind in notifications_owed(consultation)
+                    Notification(consultation=consultation, kind=kind) for kind in notifications_owed(consultation)
                 )
         except IntegrityError:
             earlier = ConsultationRequest.objects.filter(submission_token=submission_id).first()
@@ -77,7 +77,7 @@ def deliver(notifications):
     """Send each notification; a failure is recorded and left for send_pending_notifications."""
     sent = failed = 0
     clinic = ClinicProfile.load()
-    for notification in notifications.select_related("request"):
+    for notification in notifications.select_related("consultation"):
         try:
             send_notification(notification, clinic)
         except Exception as error:  # any backend failure: keep the notification, retry later
@@ -89,7 +89,7 @@ def deliver(notifications):
             logger.warning(
                 "Could not send the %s email for request %s (attempt %s): %s.",
                 notification.kind,
-                notification.request.reference,
+                notification.consultation.reference,
                 notification.attempts,
                 notification.last_error,
             )
@@ -105,7 +105,7 @@ def deliver(notifications):
 
 
 def send_notification(notification, clinic):
-    consultation = notification.request
+    consultation = notification.consultation
     context = {"consultation": consultation, "clinic": clinic, "site_url": settings.SITE_URL}
     if notification.kind == Notification.Kind.TRIAGE:
         subject = f"[{consultation.get_priority_display()}] New consultation request {consultation.reference}"

@@ -3,11 +3,23 @@ from django.contrib.admin import apps as admin_apps
 
 
 class ClinicConfig(AppConfig):
-    """The project package: settings, URLs and developer commands; no business logic."""
+    """The project package: settings, URLs, site-wide models (the clinic profile, roles) and developer commands."""
 
     default = True
     name = "clinic"
     verbose_name = "Clinic site"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_migrate, post_save
+
+        from . import checks  # noqa: F401  (registers the deployment checks)
+        from .models import ClinicClosure
+        from .opening_hours import forget_closures
+        from .roles import sync_roles_after_migrate
+
+        post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="clinic-sync-roles")
+        post_save.connect(forget_closures, sender=ClinicClosure, dispatch_uid="clinic-closures-saved")
+        post_delete.connect(forget_closures, sender=ClinicClosure, dispatch_uid="clinic-closures-deleted")
 
 
 class ClinicAdminConfig(admin_apps.AdminConfig):

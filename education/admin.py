@@ -22,7 +22,7 @@ from .forms import (
     publish_time,
     publishing_requested,
 )
-from .models import Article, ArticleRedirect, ClinicalReview, ClinicProfile, Section, Topic
+from .models import Article, ArticleRedirect, ClinicalReview, Section, Topic
 
 
 class SectionInline(admin.StackedInline):
@@ -328,35 +328,6 @@ class ArticleRedirectAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["article"]
-
-
-@admin.register(ClinicProfile)
-class ClinicProfileAdmin(admin.ModelAdmin):
-    fieldsets = [
-        (None, {"fields": ["name", "tagline"]}),
-        ("How patients reach the clinic", {"fields": ["phone", "email", "address", "hours"]}),
-        ("Consultation requests", {"fields": ["response_business_days"]}),
-        ("Emergencies", {"fields": ["emergency_notice"]}),
-        (
-            "When to get urgent help",
-            {
-                "fields": ["emergency_signs", "same_day_signs"],
-                "description": "Shown on articles about topics marked “has warning signs”.",
-            },
-        ),
-    ]
-
-    def has_add_permission(self, request):
-        return not ClinicProfile.load().is_saved and super().has_add_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        """There is one profile: go straight to it (or to the form that creates it)."""
-        if ClinicProfile.objects.exists():
-            return redirect(reverse("admin:education_clinicprofile_change", args=[ClinicProfile.SINGLETON_PK]))
-        return redirect(reverse("admin:education_clinicprofile_add"))
 
 
 @admin.register(ClinicalReview)

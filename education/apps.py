@@ -8,7 +8,9 @@ class EducationConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from .models import Article, ArticleRedirect, ClinicProfile, Section, Topic
+        from clinic.models import ClinicProfile
+
+        from .models import Article, ArticleRedirect, Section, Topic
         from .page_cache import content_changed
 
         for model in (Article, Section, Topic, ArticleRedirect, ClinicProfile):

@@ -2,7 +2,9 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Article, ClinicProfile
+from clinic.models import ClinicProfile
+
+from .models import Article
 
 
 class LatestArticlesFeed(Feed):

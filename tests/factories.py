@@ -8,7 +8,8 @@ import uuid
 from django.core import signing
 from django.utils import timezone
 
-from education.models import Article, ClinicProfile, Section, Topic
+from clinic.models import ClinicProfile
+from education.models import Article, Section, Topic
 
 _sequence = itertools.count(1)
 

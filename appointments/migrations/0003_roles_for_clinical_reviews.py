@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from appointments.roles import sync_roles
+from clinic.roles import sync_roles
 
 
 class Migration(migrations.Migration):

@@ -33,7 +33,7 @@ def test_request_is_kept_when_email_is_down_and_sent_later_by_the_command(
 
     assert response.status_code == 303
     consultation = ConsultationRequest.objects.get()
-    pending = Notification.objects.filter(request=consultation)
+    pending = Notification.objects.filter(consultation=consultation)
     assert set(pending.values_list("status", "attempts", "last_error")) == {("pending", 1, "SMTPServerDisconnected")}
     assert "maria@example.org" not in caplog.text
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appointments.models import ConsultationRequest, InternalNote, RequestEvent
-from appointments.roles import CONTENT_EDITORS, TRIAGE_STAFF
+from clinic.roles import CONTENT_EDITORS, TRIAGE_STAFF
 from tests.factories import make_article, make_consultation, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_content_editors_never_see_requests(client, django_user_model, clinic):
     assert client.get(QUEUE).status_code == 403
     assert client.get(change_url(consultation)).status_code == 403
     assert client.get(reverse("admin:education_article_changelist")).status_code == 200
-    assert client.get(reverse("admin:education_clinicprofile_changelist"), follow=True).status_code == 200
+    assert client.get(reverse("admin:clinic_clinicprofile_changelist"), follow=True).status_code == 200
     index = client.get(reverse("admin:index")).content.decode()
     assert "Consultation requests" not in index
 
@@ -254,7 +254,8 @@ def test_queue_stays_within_the_query_budget_with_3000_requests(nurse_client, dj
         for number in range(3000)
     )
 
-    with django_assert_max_num_queries(12):
+    # The first page also reads the clinic's closures into the (empty) cache: one query more.
+    with django_assert_max_num_queries(13):
         response = nurse_client.get(QUEUE)
     with django_assert_max_num_queries(12):
         filtered = nurse_client.get(QUEUE, {"overdue": "yes", "priority__exact": "urgent", "assigned": "nobody"})

@@ -6,7 +6,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from appointments.business_days import answer_due_cutoff
 from appointments.forms import ConsultationRequestForm
 from appointments.models import ConsultationRequest, InternalNote, RequestEvent, TransitionNotAllowed
 from appointments.services import submit_request
@@ -18,19 +17,6 @@ Status, Outcome = ConsultationRequest.Status, ConsultationRequest.Outcome
 
 def at(text):
     return timezone.make_aware(datetime.datetime.fromisoformat(text))
-
-
-@pytest.mark.parametrize(
-    ("now", "days", "cutoff"),
-    [
-        ("2026-11-24 09:00", 1, "2026-11-23 09:00"),  # Tuesday: yesterday
-        ("2026-11-23 17:00", 1, "2026-11-20 17:00"),  # Monday: back over the weekend to Friday
-        ("2026-11-22 10:00", 1, "2026-11-20 00:00"),  # Sunday: the clock stopped when Friday ended
-        ("2026-11-24 09:00", 2, "2026-11-20 09:00"),
-    ],
-)
-def test_answer_due_cutoff_counts_working_days(now, days, cutoff):
-    assert answer_due_cutoff(days, at(now)) == at(cutoff)
 
 
 def test_overdue_means_not_yet_contacted_and_past_the_promise(clinic):

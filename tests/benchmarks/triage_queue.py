@@ -34,7 +34,7 @@ from django.test.utils import CaptureQueriesContext, override_settings, setup_te
 from django.utils import timezone  # noqa: E402
 
 from appointments.models import ConsultationRequest, new_reference  # noqa: E402
-from appointments.roles import TRIAGE_STAFF  # noqa: E402
+from clinic.roles import TRIAGE_STAFF  # noqa: E402
 from education.models import Article, Topic  # noqa: E402
 
 QUEUE = "/admin/appointments/consultationrequest/"

@@ -113,7 +113,7 @@ def sample_site(transactional_db):
     """The sample content, and the staff roles (a live server's database is emptied after each test)."""
     from django.apps import apps
 
-    from appointments.roles import sync_roles
+    from clinic.roles import sync_roles
 
     sync_roles(apps)
     call_command("load_sample_content", verbosity=0)

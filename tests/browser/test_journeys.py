@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
 from appointments.models import ConsultationRequest
-from appointments.roles import CONTENT_EDITORS, TRIAGE_STAFF
+from clinic.roles import CONTENT_EDITORS, TRIAGE_STAFF
 from tests.factories import make_article, make_consultation
 
 pytestmark = pytest.mark.usefixtures("sample_site")

@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from education.models import Article, ClinicProfile, Section
+from clinic.models import ClinicProfile
+from education.models import Article, Section
 from tests.factories import make_article, make_clinic, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -177,16 +178,16 @@ def test_return_to_draft_action_hides_articles(editor_client, clinic):
 def test_clinic_profile_admin_goes_straight_to_the_one_profile(admin_client):
     make_clinic()
 
-    response = admin_client.get(reverse("admin:education_clinicprofile_changelist"))
+    response = admin_client.get(reverse("admin:clinic_clinicprofile_changelist"))
 
-    assert response["Location"] == reverse("admin:education_clinicprofile_change", args=[ClinicProfile.SINGLETON_PK])
-    assert admin_client.get(reverse("admin:education_clinicprofile_add")).status_code == 403
+    assert response["Location"] == reverse("admin:clinic_clinicprofile_change", args=[ClinicProfile.SINGLETON_PK])
+    assert admin_client.get(reverse("admin:clinic_clinicprofile_add")).status_code == 403
 
 
 def test_clinic_profile_cannot_be_deleted(admin_client):
     make_clinic()
 
-    url = reverse("admin:education_clinicprofile_delete", args=[ClinicProfile.SINGLETON_PK])
+    url = reverse("admin:clinic_clinicprofile_delete", args=[ClinicProfile.SINGLETON_PK])
 
     assert admin_client.post(url, {"post": "yes"}).status_code == 403
     assert ClinicProfile.objects.exists()

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from education.models import Article, ClinicProfile
+from clinic.models import ClinicProfile
+from education.models import Article
 from tests.factories import make_article, make_topic
 
 pytestmark = pytest.mark.django_db

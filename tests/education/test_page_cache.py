@@ -46,7 +46,7 @@ def changes():
         article.topics.add(make_topic(name="Renamed guide"))
 
     def edit_clinic(article):
-        from education.models import ClinicProfile
+        from clinic.models import ClinicProfile
 
         clinic = ClinicProfile.load()
         clinic.name = "Renamed guide"

@@ -101,6 +101,20 @@ def test_a_live_article_opens_straight_into_its_editing_form_with_everything_on_
     assert not ArticleDraft.objects.exists()  # looking creates nothing
 
 
+def test_staff_without_article_permission_cannot_preview_a_draft(editor_client, live, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from clinic.roles import TRIAGE_STAFF
+
+    edit(editor_client, live, **{"sections-0-body": "Rest for six weeks."})
+    nurse = django_user_model.objects.create_user("nurse", password="x" * 16, is_staff=True)
+    nurse.groups.add(Group.objects.get(name=TRIAGE_STAFF))
+    client = Client()
+    client.force_login(nurse)
+
+    assert client.get(live.get_preview_url()).status_code == 404
+
+
 def test_the_page_shows_the_draft_and_says_the_article_is_live_with_unpublished_changes(editor_client, live):
     edit(editor_client, live, **{"sections-0-body": "Rest for six weeks."})
 

@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments.roles import CONTENT_EDITORS
-from education.models import Article, ClinicalReview, ClinicProfile
+from clinic.models import ClinicProfile
+from clinic.roles import CONTENT_EDITORS
+from education.models import Article, ClinicalReview
 from tests.factories import make_article, make_topic
 
 pytestmark = pytest.mark.django_db

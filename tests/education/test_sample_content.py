@@ -1,8 +1,9 @@
 import pytest
 from django.core.management import call_command
 
+from clinic.models import ClinicProfile
 from education import sample_content
-from education.models import Article, ClinicProfile, Topic
+from education.models import Article, Topic
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from clinic.models import ClinicProfile
 from education import sample_content
-from education.models import Article, ClinicProfile, Section, Topic
+from education.models import Article, Section, Topic
 from education.versions import record_version
 
 

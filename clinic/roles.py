@@ -1,4 +1,4 @@
-"""The staff roles every database has, created by a data migration (see migrations/0002_roles.py)."""
+"""The staff roles every database has, kept in step with this file after every `migrate`."""
 
 TRIAGE_STAFF = "Triage staff"
 CONTENT_EDITORS = "Content editors"
@@ -21,7 +21,8 @@ ROLE_PERMISSIONS = {
             ("education", "section"),
             ("education", "topic"),
             ("education", "articleredirect"),
-            ("education", "clinicprofile"),
+            ("clinic", "clinicprofile"),
+            ("clinic", "clinicclosure"),
         ]
         for action in ("view", "add", "change", "delete")
     ]
@@ -36,9 +37,10 @@ def sync_roles(apps, schema_editor=None):
 
     # Permissions are normally created after all migrations ran; this migration needs them now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)  # None in a migration's registry
+        app_config.models_module = models_module or True
         create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
@@ -49,3 +51,10 @@ def sync_roles(apps, schema_editor=None):
         for app_label, codename in codenames:
             wanted |= Q(content_type__app_label=app_label, codename=codename)
         group.permissions.set(Permission.objects.filter(wanted))
+
+
+def sync_roles_after_migrate(sender, apps=None, **kwargs):
+    """post_migrate handler: every migrate (and flush) leaves each role with exactly the permissions listed here."""
+    from django.apps import apps as global_apps
+
+    sync_roles(apps or global_apps)

@@ -1,0 +1,74 @@
+"""The clinic's profile and closures: site-wide settings that editors keep up to date."""
+
+from django import forms
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .models import WEEKDAY_NAMES, ClinicClosure, ClinicProfile
+
+
+class ClinicProfileForm(forms.ModelForm):
+    working_weekdays = forms.MultipleChoiceField(
+        label="Working days",
+        choices=[(str(number), name) for number, name in enumerate(WEEKDAY_NAMES)],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The days the clinic answers requests and sees patients.",
+    )
+
+    class Meta:
+        model = ClinicProfile
+        fields = ["working_weekdays"]  # the admin adds the rest from its fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance:
+            self.initial["working_weekdays"] = list(self.instance.working_weekdays)
+
+    def clean_working_weekdays(self):
+        return "".join(sorted(self.cleaned_data["working_weekdays"]))
+
+
+@admin.register(ClinicProfile)
+class ClinicProfileAdmin(admin.ModelAdmin):
+    form = ClinicProfileForm
+    fieldsets = [
+        (None, {"fields": ["name", "tagline"]}),
+        ("How patients reach the clinic", {"fields": ["phone", "email", "address", "hours"]}),
+        (
+            "When the clinic is open",
+            {
+                "fields": ["working_weekdays", "opens_at", "closes_at", "observe_federal_holidays"],
+                "description": "Used for the date patients are told to expect an answer, for overdue requests "
+                "and for booking. Add other closed days under “Clinic closures”.",
+            },
+        ),
+        ("Consultation requests", {"fields": ["response_business_days"]}),
+        ("Emergencies", {"fields": ["emergency_notice"]}),
+        (
+            "When to get urgent help",
+            {
+                "fields": ["emergency_signs", "same_day_signs"],
+                "description": "Shown on articles about topics marked “has warning signs”.",
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return not ClinicProfile.load().is_saved and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """There is one profile: go straight to it (or to the form that creates it)."""
+        if ClinicProfile.objects.exists():
+            return redirect(reverse("admin:clinic_clinicprofile_change", args=[ClinicProfile.SINGLETON_PK]))
+        return redirect(reverse("admin:clinic_clinicprofile_add"))
+
+
+@admin.register(ClinicClosure)
+class ClinicClosureAdmin(admin.ModelAdmin):
+    list_display = ["starts_on", "ends_on", "reason"]
+    date_hierarchy = "starts_on"
+    search_fields = ["reason"]

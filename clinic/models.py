@@ -1,0 +1,183 @@
+"""Site-wide models: the clinic's own profile and the days it is closed."""
+
+import logging
+from datetime import time
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import models
+
+logger = logging.getLogger(__name__)
+# A copy of what the cache held, for the page that says the database is down.
+_last_known = {}
+
+EMERGENCY_SIGNS = """New loss of bladder or bowel control
+Numbness in the groin or inner thighs
+Leg weakness that is quickly getting worse
+Fever, or fluid leaking from the wound, after recent surgery
+Severe pain after a fall or injury"""
+SAME_DAY_SIGNS = """Your pain is much worse than usual and your medicine is not helping
+You have new numbness or tingling in your legs or feet
+You cannot walk or look after yourself because of the pain"""
+
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def validate_weekdays(value):
+    if not value or any(ch not in "0123456" for ch in value) or len(set(value)) != len(value):
+        raise ValidationError("Choose at least one day the clinic is open.")
+
+
+class ClinicProfile(models.Model):
+    """The clinic's own details, shown on every page. There is only ever one."""
+
+    SINGLETON_PK = 1
+    CACHE_KEY = "clinic:clinic-profile"
+    CACHE_SECONDS = 300
+
+    name = models.CharField(max_length=200, default="Our clinic")
+    tagline = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=40, blank=True, help_text="Shown on every page, e.g. (555) 010-0100.")
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    hours = models.TextField(blank=True, help_text="Opening hours as patients read them, one line per day or range.")
+    opens_at = models.TimeField(default=time(9), help_text="When the clinic opens on a working day (clinic time).")
+    closes_at = models.TimeField(default=time(17), help_text="When the clinic closes on a working day (clinic time).")
+    working_weekdays = models.CharField(
+        max_length=7,
+        default="01234",
+        validators=[validate_weekdays],
+        help_text="The days the clinic is open (0 = Monday … 6 = Sunday).",
+    )
+    observe_federal_holidays = models.BooleanField(
+        default=True, help_text="The clinic is closed on US federal holidays (New Year's Day, Thanksgiving, …)."
+    )
+    response_business_days = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="How many business days the clinic promises to take to answer a consultation request.",
+    )
+    emergency_notice = models.TextField(
+        default="If you have a medical emergency, call 911 or go to the nearest emergency room.",
+        help_text="Shown on every page. Tell people plainly what to do in an emergency.",
+    )
+    emergency_signs = models.TextField(
+        default=EMERGENCY_SIGNS,
+        help_text="“Call 911 or go to the nearest emergency room if you have…”: one sign per line. "
+        "Keep these the same as the warning signs on the consultation request form.",
+    )
+    same_day_signs = models.TextField(
+        default=SAME_DAY_SIGNS,
+        help_text="“Call us today if…”: one sign per line.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic profile"
+        verbose_name_plural = "clinic profile"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+        self._remember()
+
+    def clean(self):
+        if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
+            raise ValidationError({"closes_at": "The clinic must close after it opens."})
+
+    @classmethod
+    def load(cls):
+        """The clinic's profile, or unsaved defaults if nobody has filled it in yet.
+
+        Read through the cache (shared by all app servers when REDIS_URL is set); a cache
+        that does not answer only costs a database query.
+        """
+        try:
+            profile = cache.get(cls.CACHE_KEY)
+        except Exception:
+            logger.warning("The cache did not answer; reading the clinic profile from the database.")
+            profile = None
+        if profile is None:
+            profile = cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+            profile._remember()
+        _last_known[cls.CACHE_KEY] = profile
+        return profile
+
+    @classmethod
+    def last_known(cls):
+        """The profile as last seen, for pages shown while the database is down (None if never seen)."""
+        try:
+            return cache.get(cls.CACHE_KEY) or _last_known.get(cls.CACHE_KEY)
+        except Exception:
+            return _last_known.get(cls.CACHE_KEY)
+
+    def _remember(self):
+        _last_known[self.CACHE_KEY] = self
+        try:
+            cache.set(self.CACHE_KEY, self, timeout=self.CACHE_SECONDS)
+        except Exception:
+            logger.warning("The cache did not answer; the clinic profile was not cached.")
+
+    @property
+    def is_saved(self):
+        """False for the defaults shown before anyone has filled the profile in."""
+        return not self._state.adding
+
+    @property
+    def weekdays(self):
+        """The clinic's working weekdays as integers (0 = Monday)."""
+        return frozenset(int(ch) for ch in self.working_weekdays)
+
+    @property
+    def emergency_sign_list(self):
+        return [line.strip(" -•") for line in self.emergency_signs.splitlines() if line.strip(" -•")]
+
+    @property
+    def same_day_sign_list(self):
+        return [line.strip(" -•") for line in self.same_day_signs.splitlines() if line.strip(" -•")]
+
+    @property
+    def response_promise(self):
+        """E.g. "within one business day", for pages that tell patients when to expect an answer."""
+        days = self.response_business_days
+        return "within one business day" if days == 1 else f"within {days} business days"
+
+    @property
+    def phone_href(self):
+        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        return f"tel:{digits}" if digits else ""
+
+
+class ClinicClosureQuerySet(models.QuerySet):
+    def overlapping(self, start, end):
+        """Closures that touch any day from `start` to `end` (dates, inclusive)."""
+        return self.filter(starts_on__lte=end, ends_on__gte=start)
+
+
+class ClinicClosure(models.Model):
+    """Days the whole clinic is closed besides its weekly days off (a holiday of its own, a staff day)."""
+
+    starts_on = models.DateField()
+    ends_on = models.DateField(help_text="The last day closed; the same as the first for a single day.")
+    reason = models.CharField(max_length=200, blank=True, help_text="For staff only, e.g. “Staff training”.")
+
+    objects = ClinicClosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="closure_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        if self.starts_on == self.ends_on:
+            return f"Closed {self.starts_on:%Y-%m-%d}"
+        return f"Closed {self.starts_on:%Y-%m-%d} to {self.ends_on:%Y-%m-%d}"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The last day must be on or after the first day."})
