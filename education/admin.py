@@ -18,6 +18,7 @@ from .forms import (
     ArticleForm,
     ClinicalReviewForm,
     DraftSectionFormSet,
+    SectionForm,
     SectionFormSet,
     publish_time,
     publishing_requested,
@@ -27,6 +28,7 @@ from .models import Article, ArticleRedirect, ClinicalReview, Section, Topic
 
 class SectionInline(admin.StackedInline):
     model = Section
+    form = SectionForm
     formset = SectionFormSet
     extra = 0
     min_num = 1
@@ -94,7 +96,6 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ["status", ReviewOverdueFilter, ReadingGradeFilter, "topics", "featured"]
     search_fields = ["title", "summary", "sections__heading", "sections__body"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["topics"]
     date_hierarchy = "published_at"
     inlines = [SectionInline]
     actions = ["publish_now", "return_to_draft", "record_clinical_review"]

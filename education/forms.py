@@ -34,6 +34,8 @@ class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = CONTENT_FIELDS
+        # A short list of labelled checkboxes: Django's two-box filter widget fails axe (aria-label on a span).
+        widgets = {"topics": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, instance=None, initial=None, **kwargs):
         if instance is not None and instance.pk and (draft := instance.waiting_draft):
@@ -85,6 +87,16 @@ def publish_time(data):
         return ArticleForm.base_fields["publish_when"].clean(data.get("publish_when"))
     except ValidationError:
         return None
+
+
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["order", "heading", "body"]
+
+    def clean_body(self):
+        # Browsers send a textarea's line breaks as CRLF: store one kind, so versions compare equal.
+        return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
 
 
 class SectionFormSet(forms.BaseInlineFormSet):

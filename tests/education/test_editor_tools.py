@@ -210,3 +210,14 @@ def test_readability_reads_a_table_as_the_page_shows_it():
 
     assert "<table>" in markdown.render_markdown(body)
     assert plain_blocks(body) == ["Week", "What to do", "1", "Rest."]
+
+
+def test_line_breaks_typed_in_a_browser_do_not_count_as_changes(editor_client, clinic):
+    article = make_article(sections=[("Recovery", "Rest.\n\nWalk.")])
+    page = editor_client.get(reverse("admin:education_article_change", args=[article.pk]))
+
+    editor_client.post(
+        page.request["PATH_INFO"], form_data(page, _continue="1", **{"sections-0-body": "Rest.\r\n\r\nWalk."})
+    )
+
+    assert ArticleDraft.objects.get().article_content.sections == [("Recovery", "Rest.\n\nWalk.")]
