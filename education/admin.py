@@ -1,6 +1,5 @@
 """The staff's table of contents for articles, topics and redirects; the editor's pages are in admin_views."""
 
-from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -10,10 +9,10 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from . import admin_views, publishing, versions
+from .admin_filters import ReadingGradeFilter, ReviewOverdueFilter
 from .forms import (
     ArticleForm,
     ClinicalReviewForm,
@@ -39,43 +38,6 @@ class SectionInline(admin.StackedInline):
         if obj is not None and obj.pk and obj.edited_through_drafts:
             kwargs["formset"] = DraftSectionFormSet
         return super().get_formset(request, obj, **kwargs)
-
-
-class ReadingGradeFilter(admin.SimpleListFilter):
-    title = "reading grade"
-    parameter_name = "grade"
-
-    def lookups(self, request, model_admin):
-        target = settings.EDUCATION_READING_GRADE_TARGET
-        return [("above", f"Above grade {target}"), ("within", f"Grade {target} or below"), ("none", "Not measured")]
-
-    def queryset(self, request, queryset):
-        target = settings.EDUCATION_READING_GRADE_TARGET
-        if self.value() == "above":
-            return queryset.filter(reading_grade__gt=target)
-        if self.value() == "within":
-            return queryset.filter(reading_grade__lte=target)
-        if self.value() == "none":
-            return queryset.filter(reading_grade__isnull=True)
-        return queryset
-
-
-class ReviewOverdueFilter(admin.SimpleListFilter):
-    title = "medical review"
-    parameter_name = "review"
-
-    def lookups(self, request, model_admin):
-        return [("overdue", "Review overdue"), ("due_soon", "Due in the next 90 days"), ("missing", "Never reviewed")]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "overdue":
-            return queryset.review_overdue()
-        if self.value() == "due_soon":
-            return queryset.filter(next_review_due__gte=today, next_review_due__lte=today + timedelta(days=90))
-        if self.value() == "missing":
-            return queryset.filter(last_reviewed__isnull=True)
-        return queryset
 
 
 @admin.register(Article)
