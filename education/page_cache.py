@@ -31,12 +31,17 @@ def content_changed(**kwargs):
         logger.warning("Cached pages may be stale for up to %s s.", PAGE_SECONDS)
 
 
-def cached_page(path):
+def page_key(request, version):
+    """One copy per address as the reader asked for it: the page holds absolute links (canonical, JSON-LD)."""
+    return f"education:page:{version}:{request.scheme}://{request.get_host()}{request.path}"
+
+
+def cached_page(request):
     version = content_version()
-    return None if version is None else try_cache("get", f"education:page:{version}:{path}")
+    return None if version is None else try_cache("get", page_key(request, version))
 
 
-def keep_page(path, html):
+def keep_page(request, html):
     version = content_version()
     if version is not None:
-        try_cache("set", f"education:page:{version}:{path}", html, timeout=PAGE_SECONDS)
+        try_cache("set", page_key(request, version), html, timeout=PAGE_SECONDS)

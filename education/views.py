@@ -67,15 +67,14 @@ class SharedPageMixin:
     def dispatch(self, request, *args, **kwargs):
         # Only plain addresses: a query string would let anyone fill the cache with copies.
         shared = request.method == "GET" and not request.GET and not can_preview(request.user)
-        path = request.path
-        if shared and (html := cached_page(path)) is not None:
+        if shared and (html := cached_page(request)) is not None:
             # The cached copy is shown only while the database answers: an outage gets the plain 503
             # page with the clinic's phone number, as every other page does.
             confirm_database_answers()
             return HttpResponse(html)
         response = super().dispatch(request, *args, **kwargs)
         if shared and response.status_code == 200:
-            keep_page(path, response.render().content)
+            keep_page(request, response.render().content)
         return response
 
 
@@ -120,13 +119,20 @@ class ArticleDetailView(SharedPageMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        if "pk" in self.kwargs:  # a draft of changes, for staff only
+        if "pk" in self.kwargs:  # the preview of a waiting draft of changes (or a draft article), for staff only
             articles = Article.objects.all() if can_preview(self.request.user) else Article.objects.none()
+            articles = articles.select_related("draft")
         elif can_preview(self.request.user):
-            articles = Article.objects.filter(draft_of__isnull=True)
+            articles = Article.objects.all()
         else:
             articles = Article.objects.published()
         return articles.select_related("main_topic").prefetch_related("sections", "topics")
+
+    def get_object(self, queryset=None):
+        article = super().get_object(queryset)
+        if "pk" in self.kwargs and (draft := article.waiting_draft):
+            return draft.article_content.preview(article)
+        return article
 
     def get(self, request, *args, **kwargs):
         try:
@@ -143,7 +149,7 @@ class ArticleDetailView(SharedPageMixin, DetailView):
         article = self.object
         canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
         return super().get_context_data(
-            is_preview=not article.is_public,
+            is_preview=not article.is_public or getattr(article, "is_draft_preview", False),
             sections=article.sections_with_anchors(),
             related_articles=Article.objects.published().related_to(article),
             canonical_url=canonical_url,

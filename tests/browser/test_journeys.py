@@ -174,13 +174,13 @@ def test_an_editor_changes_a_section_previews_and_publishes(new_page, viewport):
     page = new_page(viewport)
     sign_in(page, "eddie")
     page.goto(f"/admin/education/article/{live.pk}/change/")
-    page.get_by_role("button", name="Edit a draft of changes").click()
-    expect(page.locator(".messagelist")).to_contain_text("You are editing a draft of changes")
+    expect(page.locator(".status-line")).to_have_text("Live")
 
     page.locator("textarea[name='sections-0-body']").fill("Most people go back to **light** work in two weeks.")
-    page.get_by_role("button", name="Save and continue editing").click()
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("Saved your draft of changes")
     with page.expect_popup() as popup:
-        page.get_by_role("link", name="Preview (only staff can see it)").click()
+        page.get_by_role("link", name="Preview your draft (only staff can see it)").click()
     preview = popup.value
     expect(preview.locator(".preview-banner")).to_contain_text("draft of changes")
     expect(preview.locator("article")).to_contain_text("Most people go back to light work in two weeks.")

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     """pg_trgm for "Did you mean …?" in search (does nothing on other databases)."""
 
     dependencies = [
-        ("education", "0004_clinic_profile_moves_to_clinic"),
+        ("education", "0006_one_row_per_article"),
     ]
 
     operations = [TrigramExtension()]
