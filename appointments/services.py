@@ -105,6 +105,10 @@ def deliver(notifications):
 
 
 def send_notification(notification, clinic):
+    from .booking_emails import is_booking_email, send_booking_email
+
+    if is_booking_email(notification):
+        return send_booking_email(notification, clinic)
     consultation = notification.consultation
     context = {"consultation": consultation, "clinic": clinic, "site_url": settings.SITE_URL}
     if notification.kind == Notification.Kind.TRIAGE:

@@ -5,6 +5,7 @@ answered, when a request becomes overdue, when the clinic next opens, and which 
 appointments. Times are the clinic's local time (settings.TIME_ZONE); aware datetimes in, aware out.
 """
 
+import contextlib
 from bisect import bisect_right
 from datetime import date, datetime, timedelta
 
@@ -28,19 +29,15 @@ def _closures():
         closures = None
     if closures is None:
         closures = list(ClinicClosure.objects.values_list("starts_on", "ends_on"))
-        try:
+        with contextlib.suppress(Exception):
             cache.set(CLOSURES_CACHE_KEY, closures, timeout=3600)
-        except Exception:
-            pass
     return closures
 
 
 def forget_closures(**kwargs):
     """Signal handler: a closure was added, changed or removed."""
-    try:
+    with contextlib.suppress(Exception):
         cache.delete(CLOSURES_CACHE_KEY)
-    except Exception:
-        pass
 
 
 def closed_days(start, end, clinic=None):
@@ -152,3 +149,25 @@ def next_opening(moment=None, clinic=None):
 def spelled_out_day(day: date) -> str:
     """E.g. "Wednesday, November 25", the way a patient reads a date."""
     return f"{day:%A}, {day:%B} {day.day}"
+
+
+# How patients say the clinic's time zone ("9:00 AM Eastern").
+SPOKEN_TIME_ZONES = {
+    "America/New_York": "Eastern",
+    "America/Detroit": "Eastern",
+    "America/Chicago": "Central",
+    "America/Denver": "Mountain",
+    "America/Phoenix": "Mountain",
+    "America/Los_Angeles": "Pacific",
+    "America/Anchorage": "Alaska",
+    "Pacific/Honolulu": "Hawaii",
+}
+
+
+def spelled_out_time(moment) -> str:
+    """E.g. "Tuesday, March 16, 2027, 9:00 AM Eastern": a moment in the clinic's time, the way a patient reads it."""
+    local = timezone.localtime(moment)
+    zone = str(timezone.get_default_timezone())
+    spoken = SPOKEN_TIME_ZONES.get(zone, zone.rsplit("/", 1)[-1].replace("_", " "))
+    hour = local.hour % 12 or 12
+    return f"{local:%A, %B} {local.day}, {local.year}, {hour}:{local:%M} {'AM' if local.hour < 12 else 'PM'} {spoken}"

@@ -1,0 +1,75 @@
+"""Booking emails: queued as outbox rows (Notification) and sent after the commit.
+
+`queue_email` is the one way booking code sends email: when the background worker lands, only
+its last line changes (enqueue a task instead of delivering after the commit).
+"""
+
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from clinic.opening_hours import spelled_out_time
+
+from .calendar_file import calendar_file
+from .models import Notification
+
+SUBJECTS = {
+    Notification.Kind.OFFER: "Choose a time for your appointment ({reference})",
+    Notification.Kind.BOOKED: "Your appointment is booked: {when}",
+    Notification.Kind.MOVED: "Your appointment has moved: {when}",
+    Notification.Kind.CANCELLED: "Your appointment is cancelled ({reference})",
+    Notification.Kind.REMINDER: "Reminder: your appointment {when}",
+    Notification.Kind.TRIAGE_BOOKING: "Appointment change for request {reference}",
+}
+# Emails that carry the appointment as a calendar file.
+WITH_CALENDAR = {
+    Notification.Kind.BOOKED,
+    Notification.Kind.MOVED,
+    Notification.Kind.REMINDER,
+    Notification.Kind.CANCELLED,
+}
+
+
+def queue_email(consultation, kind, *, offer=None, appointment=None):
+    """Store the email owed, then send it once the transaction commits."""
+    from .services import deliver
+
+    notification = Notification.objects.create(
+        consultation=consultation, kind=kind, offer=offer, appointment=appointment
+    )
+    transaction.on_commit(partial(deliver, Notification.objects.filter(pk=notification.pk).pending()))
+    return notification
+
+
+def is_booking_email(notification):
+    return notification.kind in SUBJECTS
+
+
+def send_booking_email(notification, clinic):
+    """Build and send one booking email: times, place and links only, never the patient's details."""
+    consultation, appointment = notification.consultation, notification.appointment
+    offer = notification.offer or (appointment.offer if appointment else None)
+    context = {
+        "consultation": consultation,
+        "appointment": appointment,
+        "clinic": clinic,
+        "kind": notification.kind,
+        "when": spelled_out_time(appointment.starts_at) if appointment else "",
+        "link": settings.SITE_URL + offer.get_absolute_url() if offer else "",
+        "admin_link": settings.SITE_URL + consultation.get_admin_url(),
+        "site_url": settings.SITE_URL,
+        "offer_days": settings.APPOINTMENTS_OFFER_DAYS,
+        "cutoff_hours": settings.APPOINTMENTS_CHANGE_CUTOFF_HOURS,
+    }
+    subject = SUBJECTS[notification.kind].format(reference=consultation.reference, when=context["when"])
+    if notification.kind == Notification.Kind.TRIAGE_BOOKING:
+        recipient, template = settings.APPOINTMENTS_TRIAGE_EMAIL, "appointments/email/triage_booking.txt"
+    else:
+        recipient, template = consultation.email, "appointments/email/booking.txt"
+    message = EmailMessage(subject, render_to_string(template, context), None, [recipient])
+    if appointment is not None and notification.kind in WITH_CALENDAR:
+        message.attach("appointment.ics", calendar_file(appointment, clinic), "text/calendar")
+    message.send(fail_silently=False)
