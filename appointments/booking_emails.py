@@ -1,20 +1,16 @@
-"""Booking emails: queued as outbox rows (Notification) and sent after the commit.
+"""Booking emails: Notification rows sent by the background worker (see appointments.notifications).
 
-`queue_email` is the one way booking code sends email: when the background worker lands, only
-its last line changes (enqueue a task instead of delivering after the commit).
+`queue_email` is the one way booking code sends email.
 """
 
-from functools import partial
-
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 
 from clinic.opening_hours import spelled_out_time
 
 from .calendar_file import calendar_file
 from .models import Notification
+from .notifications import email_builder, enqueue_notifications
 
 SUBJECTS = {
     Notification.Kind.OFFER: "Choose a time for your appointment ({reference})",
@@ -34,21 +30,15 @@ WITH_CALENDAR = {
 
 
 def queue_email(consultation, kind, *, offer=None, appointment=None):
-    """Store the email owed, then send it once the transaction commits."""
-    from .services import deliver
-
+    """Store the email owed; the worker sends it once the transaction commits."""
     notification = Notification.objects.create(
         consultation=consultation, kind=kind, offer=offer, appointment=appointment
     )
-    transaction.on_commit(partial(deliver, Notification.objects.filter(pk=notification.pk).pending()))
+    enqueue_notifications([notification])
     return notification
 
 
-def is_booking_email(notification):
-    return notification.kind in SUBJECTS
-
-
-def send_booking_email(notification, clinic):
+def booking_email(notification, clinic):
     """Build and send one booking email: times, place and links only, never the patient's details."""
     consultation, appointment = notification.consultation, notification.appointment
     offer = notification.offer or (appointment.offer if appointment else None)
@@ -69,7 +59,11 @@ def send_booking_email(notification, clinic):
         recipient, template = settings.APPOINTMENTS_TRIAGE_EMAIL, "appointments/email/triage_booking.txt"
     else:
         recipient, template = consultation.email, "appointments/email/booking.txt"
-    message = EmailMessage(subject, render_to_string(template, context), None, [recipient])
+    attachments = []
     if appointment is not None and notification.kind in WITH_CALENDAR:
-        message.attach("appointment.ics", calendar_file(appointment, clinic), "text/calendar")
-    message.send(fail_silently=False)
+        attachments.append(("appointment.ics", calendar_file(appointment, clinic), "text/calendar"))
+    return subject, render_to_string(template, context), [recipient], attachments
+
+
+for _kind in SUBJECTS:
+    email_builder(_kind)(booking_email)

@@ -18,12 +18,26 @@ def fresh_cache_and_generous_rate_limit(settings):
 
 
 @pytest.fixture(autouse=True)
+def private_clinic_contact_copy(settings, tmp_path):
+    """The copy of the clinic's phone for the 503 page is written per test, not into the checkout."""
+    settings.CLINIC_CONTACT_FILE = tmp_path / "clinic-contact.json"
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """Templates find static files without a prior collectstatic (production keeps the hashed manifest)."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def run_worker(db):
+    """Run the background worker until nothing is due (`manage.py run_worker --batch`): sends queued emails."""
+    from django.core.management import call_command
+
+    return lambda: call_command("run_worker", "--batch", verbosity=0)
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def remove_overlap_constraint(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0004_request_links_named_consultation'),
+        ('appointments', '0005_notification_claims_and_retries'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

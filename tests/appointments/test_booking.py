@@ -1,5 +1,6 @@
 """Offering times, the patient's booking page, confirmation, cancelling and changing."""
 
+import contextlib
 import re
 from datetime import timedelta
 
@@ -19,6 +20,19 @@ PATIENT = {"full_name": "Maria Example", "email": "maria@example.org", "message"
 
 
 @pytest.fixture
+def sending(django_capture_on_commit_callbacks, run_worker):
+    """Commit, then let the worker send what was queued."""
+
+    @contextlib.contextmanager
+    def commit_and_send():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        run_worker()
+
+    return commit_and_send
+
+
+@pytest.fixture
 def clinician(clinic):
     return make_clinician(name="Dr. Ana Rivera", weekdays=range(7))
 
@@ -29,8 +43,8 @@ def consultation(clinic):
 
 
 @pytest.fixture
-def offer(consultation, clinician, admin_user, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def offer(consultation, clinician, admin_user, sending):
+    with sending():
         return booking.offer_times(consultation, by=admin_user)
 
 
@@ -38,8 +52,8 @@ def book_url(offer):
     return reverse("appointments:book", args=[offer.token])
 
 
-def choose(client, offer, slot, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def choose(client, offer, slot, sending):
+    with sending():
         return client.post(book_url(offer), {"slot": slot.key})
 
 
@@ -74,10 +88,10 @@ def test_booking_page_shows_the_times_spelled_out_and_nothing_personal(client, o
     assert "<script" not in html.split("</main>")[0].split("<main")[1]
 
 
-def test_patient_books_a_time(client, offer, consultation, django_capture_on_commit_callbacks):
+def test_patient_books_a_time(client, offer, consultation, sending):
     slot = booking.offered_slots(offer)[1]
     mail.outbox.clear()
-    response = choose(client, offer, slot, django_capture_on_commit_callbacks)
+    response = choose(client, offer, slot, sending)
     assert response.status_code == 303
     assert response["Location"] == reverse("appointments:booked", args=[offer.token])
 
@@ -102,9 +116,9 @@ def test_patient_books_a_time(client, offer, consultation, django_capture_on_com
     assert name == "appointment.ics" and mimetype == "text/calendar"
 
 
-def test_calendar_file_parses_back_with_the_clinics_local_time(client, offer, django_capture_on_commit_callbacks):
+def test_calendar_file_parses_back_with_the_clinics_local_time(client, offer, sending):
     slot = booking.offered_slots(offer)[0]
-    choose(client, offer, slot, django_capture_on_commit_callbacks)
+    choose(client, offer, slot, sending)
     response = client.get(reverse("appointments:calendar-file", args=[offer.token]))
     assert response["Content-Type"] == "text/calendar"
     calendar = Calendar.from_ical(response.content)
@@ -127,23 +141,21 @@ def test_calendar_file_parses_back_with_the_clinics_local_time(client, offer, dj
     assert str(again.walk("VEVENT")[0]["uid"]) == str(event["uid"])
 
 
-def test_double_click_books_once(client, offer, django_capture_on_commit_callbacks):
+def test_double_click_books_once(client, offer, sending):
     first, second = booking.offered_slots(offer)[:2]
-    assert choose(client, offer, first, django_capture_on_commit_callbacks).status_code == 303
-    again = choose(client, offer, first, django_capture_on_commit_callbacks)
-    other = choose(client, offer, second, django_capture_on_commit_callbacks)
+    assert choose(client, offer, first, sending).status_code == 303
+    again = choose(client, offer, first, sending)
+    other = choose(client, offer, second, sending)
     assert again.status_code == other.status_code == 303
     assert Appointment.objects.count() == 1
 
 
-def test_a_time_just_taken_says_so_and_shows_the_remaining_times(
-    client, offer, clinician, django_capture_on_commit_callbacks
-):
+def test_a_time_just_taken_says_so_and_shows_the_remaining_times(client, offer, clinician, sending):
     taken, *others = booking.offered_slots(offer)
     rival = booking.offer_times(make_consultation(), by=None, slots=[taken])
     booking.book(rival, taken)
 
-    response = choose(client, offer, taken, django_capture_on_commit_callbacks)
+    response = choose(client, offer, taken, sending)
     html = response.content.decode()
     assert response.status_code == 200
     assert "that time was just taken" in html
@@ -175,10 +187,11 @@ def test_a_past_slot_is_a_form_error(client, offer):
 
 
 def test_unknown_forged_and_expired_links_get_a_clear_page_with_the_phone(client, offer, clinic):
-    for token, status in [("x" * 32, 404), ("../../etc", 404), (offer.token[:-1] + "A", 404), ("%00", 404)]:
+    for token in ["x" * 32, "../../etc", offer.token[:-1] + ("A" if offer.token[-1] != "A" else "B"), "é" * 20]:
         response = client.get(f"/appointments/book/{token}/")
-        assert response.status_code == status
+        assert response.status_code == 404
         assert clinic.phone in response.content.decode()
+    assert client.get("/appointments/book/%00/").status_code in (400, 404)
     offer.expires_at = timezone.now() - timedelta(seconds=1)
     offer.save()
     response = client.get(book_url(offer))
@@ -187,13 +200,11 @@ def test_unknown_forged_and_expired_links_get_a_clear_page_with_the_phone(client
     assert not Appointment.objects.exists()
 
 
-def test_patient_cancels_then_the_time_is_free_and_triage_is_told(
-    client, offer, consultation, django_capture_on_commit_callbacks, settings
-):
+def test_patient_cancels_then_the_time_is_free_and_triage_is_told(client, offer, consultation, sending, settings):
     slot = booking.offered_slots(offer)[0]
-    choose(client, offer, slot, django_capture_on_commit_callbacks)
+    choose(client, offer, slot, sending)
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with sending():
         response = client.post(reverse("appointments:cancel", args=[offer.token]))
     assert response.status_code == 200 and "cancelled" in response.content.decode()
     assert Appointment.objects.get().status == Appointment.Status.CANCELLED
@@ -209,22 +220,22 @@ def test_patient_cancels_then_the_time_is_free_and_triage_is_told(
     # The used link no longer works; a new offer books again.
     assert client.get(book_url(offer)).status_code == 410
     again = booking.offer_times(consultation, by=None, slots=[slot])
-    choose(client, again, slot, django_capture_on_commit_callbacks)
+    choose(client, again, slot, sending)
     assert Appointment.objects.filter(status="booked").count() == 1
 
 
-def test_too_close_to_the_time_the_patient_must_call(client, offer, django_capture_on_commit_callbacks, settings):
+def test_too_close_to_the_time_the_patient_must_call(client, offer, sending, settings):
     slot = booking.offered_slots(offer)[0]
-    choose(client, offer, slot, django_capture_on_commit_callbacks)
+    choose(client, offer, slot, sending)
     settings.APPOINTMENTS_CHANGE_CUTOFF_HOURS = 24 * 60
     response = client.post(reverse("appointments:cancel", args=[offer.token]))
     assert "cannot be changed online" in response.content.decode()
     assert Appointment.objects.get().status == Appointment.Status.BOOKED
 
 
-def test_patient_asks_for_other_times(client, offer, consultation, django_capture_on_commit_callbacks, settings):
+def test_patient_asks_for_other_times(client, offer, consultation, sending, settings):
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with sending():
         response = client.post(reverse("appointments:other-times", args=[offer.token]))
     assert response.status_code == 200
     assert [m.to for m in mail.outbox] == [[settings.APPOINTMENTS_TRIAGE_EMAIL]]
@@ -232,12 +243,10 @@ def test_patient_asks_for_other_times(client, offer, consultation, django_captur
     assert client.get(book_url(offer)).status_code == 410
 
 
-def test_no_email_carries_a_name_condition_or_message(
-    client, offer, consultation, admin_user, django_capture_on_commit_callbacks
-):
+def test_no_email_carries_a_name_condition_or_message(client, offer, consultation, admin_user, sending):
     slot, new_slot = booking.offered_slots(offer)[:2]
-    choose(client, offer, slot, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
+    choose(client, offer, slot, sending)
+    with sending():
         booking.move(Appointment.objects.get(), new_slot, by=admin_user)
         booking.send_due_reminders(now=new_slot.starts_at - timedelta(hours=47))
         booking.cancel(Appointment.objects.get(), by=None)
