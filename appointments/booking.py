@@ -283,7 +283,9 @@ def cancel(appointment, *, by=None):
     """Cancel: the time is free again at once, the patient's link stops working, triage is told."""
     with transaction.atomic():
         appointment = (
-            Appointment.objects.select_for_update().select_related("consultation", "offer").get(pk=appointment.pk)
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("consultation", "offer")
+            .get(pk=appointment.pk)
         )
         if appointment.status != Appointment.Status.BOOKED:
             return appointment
