@@ -5,8 +5,10 @@ exist (March) is skipped and one that happens twice (November) is offered once.
 """
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from itertools import accumulate
 
 from django.conf import settings
 from django.utils import timezone
@@ -65,12 +67,19 @@ def _day_starts(day, blocks, length):
     (the hour repeated in November) is offered once, at its first occurrence.
     """
     zone = timezone.get_default_timezone()
+    midnight = datetime.combine(day, time.min, tzinfo=zone)
+    offset = midnight.utcoffset()
+    clocks_change = (midnight + timedelta(days=1)).utcoffset() != offset
     for block in blocks:
         wall, block_end = datetime.combine(day, block.starts), datetime.combine(day, block.ends)
         while wall + length <= block_end:
-            moment = wall.replace(tzinfo=zone)  # fold=0: the first of a repeated hour
-            if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall:
-                yield moment
+            if not clocks_change:  # the usual day: one offset all day
+                yield (wall - offset).replace(tzinfo=UTC)
+            else:
+                moment = wall.replace(tzinfo=zone)  # fold=0: the first of a repeated hour
+                utc = moment.astimezone(UTC)
+                if utc.astimezone(zone).replace(tzinfo=None) == wall:  # else it does not exist
+                    yield utc
             wall += length
 
 
@@ -98,17 +107,34 @@ def free_slots(clinician, start_date, end_date, *, now=None, clinic=None):
             "starts_at", "ends_at"
         )
     )
+    taken = Taken(busy)
     length = clinician.length
     slots = []
     day = start_date
     while day <= end_date:
         if day not in closed and day.weekday() in blocks:
             for start in _day_starts(day, blocks[day.weekday()], length):
-                end = start + length
-                if start >= earliest and not any(b_start < end and b_end > start for b_start, b_end in busy):
+                if start >= earliest and not taken.overlaps(start.timestamp(), (start + length).timestamp()):
                     slots.append(start)
         day += timedelta(days=1)
     return slots
+
+
+class Taken:
+    """Busy intervals, asked "does [start, end) overlap any of you?" in O(log n).
+
+    In POSIX seconds: comparing aware datetimes of different zones costs a zone lookup each time.
+    """
+
+    def __init__(self, intervals):
+        intervals = sorted((start.timestamp(), end.timestamp()) for start, end in intervals)
+        self.starts = [start for start, _ in intervals]
+        # latest_end[i]: the latest end among the first i + 1 intervals.
+        self.latest_end = list(accumulate((end for _, end in intervals), max))
+
+    def overlaps(self, start, end):
+        before = bisect_left(self.starts, end)  # the intervals that start before `end`...
+        return before > 0 and self.latest_end[before - 1] > start  # ...does one of them end after `start`?
 
 
 def held_back(starts, *, now, clinic):

@@ -7,6 +7,7 @@ appointments. Times are the clinic's local time (settings.TIME_ZONE); aware date
 
 from bisect import bisect_right
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import holidays
 from django.utils import timezone
@@ -44,9 +45,14 @@ def closed_days(start, end, clinic=None):
             days.add(day)
             day += ONE_DAY
     if clinic.observe_federal_holidays:
-        federal = holidays.country_holidays("US", years=range(start.year, end.year + 1))
-        days.update(day for day in federal if start <= day <= end)
+        days.update(day for day in federal_holidays(start.year, end.year) if start <= day <= end)
     return days
+
+
+@lru_cache(maxsize=16)
+def federal_holidays(first_year, last_year):
+    """US federal holidays (observed dates) of these years; built once per process, it takes milliseconds."""
+    return frozenset(holidays.country_holidays("US", years=range(first_year, last_year + 1)))
 
 
 def working_days(start, end, clinic=None):
