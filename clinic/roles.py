@@ -23,7 +23,7 @@ ROLE_PERMISSIONS = {
     + [
         ("appointments", f"{action}_{model}")
         for model in ("workinghours", "timeoff")
-        for action in ("view", "add", "change", "delete")
+        for action in ("view", "add", "change")  # no delete: a superuser removes hours
     ],
     # Articles, topics and the clinic profile; no access to patients' requests.
     CONTENT_EDITORS: [
