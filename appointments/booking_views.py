@@ -3,6 +3,7 @@
 import logging
 import re
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -50,6 +51,7 @@ class OfferView(View):
                 "appointment": self.appointment,
                 "when": booking.Slot(self.appointment.clinician, self.appointment.starts_at).label,
                 "may_change": self.appointment.patient_may_change(),
+                "cutoff_hours": settings.APPOINTMENTS_CHANGE_CUTOFF_HOURS,
                 **context,
             },
             status=status,
