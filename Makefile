@@ -44,6 +44,7 @@ bench: install-dev
 	$(BIN)/python tests/benchmarks/consultation_requests.py
 	$(BIN)/python tests/benchmarks/triage_queue.py
 	$(BIN)/python tests/benchmarks/readability.py
+	$(BIN)/python tests/benchmarks/booking.py
 	$(BIN)/python tests/benchmarks/pages.py
 
 ## screenshots: phone and desktop pictures of the main pages in docs/screenshots/

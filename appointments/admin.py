@@ -473,3 +473,6 @@ class ArticleWithRequestCountsAdmin(ArticleAdmin):
     @admin.display(description="requests, 90 days", ordering="requests_90")
     def requests_last_90_days(self, article):
         return article.requests_90
+
+
+from . import booking_admin  # noqa: E402, F401  (booking: clinicians, the agenda, offer times)

@@ -11,9 +11,12 @@ class AppointmentsConfig(AppConfig):
         from clinic.worker import periodic_command
 
         from . import (
+            booking_emails,  # noqa: F401  (registers the booking email builders)
             checks,  # noqa: F401  (registers the settings checks)
             notifications,  # noqa: F401  (registers the email builders)
         )
 
         # The sweep behind the worker's tasks: an email whose task was lost is still sent.
         periodic_command("send_pending_notifications", every=timedelta(minutes=5))
+        # Reminders two days before: each appointment claimed once, whichever worker (or cron) runs it.
+        periodic_command("send_appointment_reminders", every=timedelta(minutes=5))

@@ -117,7 +117,8 @@ class ConsultationRequest(models.Model):
         Status.NEW: {Status.IN_REVIEW, Status.CONTACTED, Status.CLOSED},
         Status.IN_REVIEW: {Status.CONTACTED, Status.CLOSED},
         Status.CONTACTED: {Status.SCHEDULED, Status.CLOSED},
-        Status.SCHEDULED: {Status.CLOSED},
+        # Back to Contacted when the booked appointment is cancelled and new times are needed.
+        Status.SCHEDULED: {Status.CONTACTED, Status.CLOSED},
         Status.CLOSED: set(),
     }
     DUPLICATE_WINDOW = timedelta(days=30)
@@ -319,6 +320,8 @@ class RequestEvent(models.Model):
         NOTE = "note", "Note added"
         EXPORT = "export", "Exported to CSV"
         SPAM = "spam", "Marked as spam"
+        OFFER = "offer", "Times offered"
+        BOOKING = "booking", "Appointment"
 
     consultation = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -375,6 +378,12 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         TRIAGE = "triage", "New request, to the triage inbox"
         PATIENT_CONFIRMATION = "patient_confirmation", "Confirmation, to the patient"
+        OFFER = "offer", "Times offered, to the patient"
+        BOOKED = "booked", "Appointment booked, to the patient"
+        MOVED = "moved", "Appointment moved, to the patient"
+        CANCELLED = "cancelled", "Appointment cancelled, to the patient"
+        REMINDER = "reminder", "Appointment reminder, to the patient"
+        TRIAGE_BOOKING = "triage_booking", "Cancelled or new times asked, to the triage inbox"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
@@ -387,6 +396,11 @@ class Notification(models.Model):
 
     consultation = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=Kind.choices)
+    # Booking emails are about one offer or appointment (a request may have several of each).
+    offer = models.ForeignKey("appointments.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    appointment = models.ForeignKey(
+        "appointments.Appointment", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # The kind of failure only (e.g. "SMTPServerDisconnected"), never a message that could quote an address.
@@ -401,7 +415,36 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        constraints = [models.UniqueConstraint(fields=["consultation", "kind"], name="one_notification_of_each_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "kind"],
+                condition=Q(offer__isnull=True, appointment__isnull=True),
+                name="one_notification_of_each_kind",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.consultation.reference}"
+
+
+from .booking_models import (  # noqa: E402  (booking models refer to the request above)
+    Appointment,
+    Clinician,
+    Offer,
+    OfferedTime,
+    TimeOff,
+    WorkingHours,
+)
+
+__all__ = [
+    "Appointment",
+    "Clinician",
+    "ConsultationRequest",
+    "InternalNote",
+    "Notification",
+    "Offer",
+    "OfferedTime",
+    "RequestEvent",
+    "TimeOff",
+    "WorkingHours",
+]

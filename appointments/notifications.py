@@ -20,7 +20,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -39,7 +39,7 @@ _builders = {}
 
 
 def email_builder(kind):
-    """Register `builder(notification, clinic) -> (subject, body, recipients)` for a Notification.Kind.
+    """Register `builder(notification, clinic) -> (subject, body, recipients[, attachments])` for a Notification.Kind.
 
     The body carries a reference and a link, never what the patient wrote.
     """
@@ -84,8 +84,7 @@ def deliver(notification_id):
         return "skipped"  # sent already, being sent by another worker, or not due yet
     notification = Notification.objects.select_related("consultation").get(pk=notification_id)
     try:
-        subject, body, recipients = _builders[notification.kind](notification, ClinicProfile.load())
-        send_mail(subject, body, None, recipients, fail_silently=False)
+        send_email(*_builders[notification.kind](notification, ClinicProfile.load()))
     except Exception as error:  # any backend failure: keep the notification, retry later
         return record_failure(notification, error)
     notification.status = Notification.Status.SENT
@@ -93,6 +92,14 @@ def deliver(notification_id):
     notification.last_error = ""
     notification.save(update_fields=["status", "sent_at", "last_error"])
     return "sent"
+
+
+def send_email(subject, body, recipients, attachments=()):
+    """`attachments`: (filename, content, mimetype) tuples, e.g. an appointment's .ics file."""
+    message = EmailMessage(subject, body, None, recipients)
+    for attachment in attachments:
+        message.attach(*attachment)
+    message.send(fail_silently=False)
 
 
 def claim(notification_id):

@@ -43,7 +43,7 @@ class ClinicProfileAdmin(admin.ModelAdmin):
                 "and for booking. Add other closed days under “Clinic closures”.",
             },
         ),
-        ("Consultation requests", {"fields": ["response_business_days"]}),
+        ("Consultation requests", {"fields": ["response_business_days", "urgent_slots_per_day"]}),
         ("Emergencies", {"fields": ["emergency_notice"]}),
         (
             "When to get urgent help",

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.utils import timezone
 from django_otp import devices_for_user, user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
 
@@ -50,7 +51,7 @@ class ClinicAdminSite(admin.AdminSite):
     index_template = "admin/clinic_index.html"
 
     def index(self, request, extra_context=None):
-        """Editors see, first thing, which articles need their medical review."""
+        """Editors see, first thing, which articles need their medical review; triage, today's appointments."""
         from education.models import Article
         from education.reviews import REMINDER_DAYS
 
@@ -58,6 +59,10 @@ class ClinicAdminSite(admin.AdminSite):
         if request.user.has_perm("education.change_article"):
             extra_context["reviews_due"] = Article.objects.review_due_within(REMINDER_DAYS).order_by("next_review_due")
             extra_context["reminder_days"] = REMINDER_DAYS
+        if request.user.has_perm("appointments.view_appointment"):
+            from appointments.models import Appointment
+
+            extra_context["appointments_today"] = Appointment.objects.live().on_day(timezone.localdate()).count()
         return super().index(request, extra_context)
 
     def has_permission(self, request):

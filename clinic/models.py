@@ -58,6 +58,11 @@ class ClinicProfile(models.Model):
         default=1,
         help_text="How many business days the clinic promises to take to answer a consultation request.",
     )
+    urgent_slots_per_day = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Appointment times held back each day, per clinician, for urgent requests. "
+        "They are offered to everyone from noon the day before.",
+    )
     emergency_notice = models.TextField(
         default="If you have a medical emergency, call 911 or go to the nearest emergency room.",
         help_text="Shown on every page. Tell people plainly what to do in an emergency.",

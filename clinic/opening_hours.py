@@ -7,6 +7,7 @@ appointments. Times are the clinic's local time (settings.TIME_ZONE); aware date
 
 from bisect import bisect_right
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import holidays
 from django.utils import timezone
@@ -44,9 +45,14 @@ def closed_days(start, end, clinic=None):
             days.add(day)
             day += ONE_DAY
     if clinic.observe_federal_holidays:
-        federal = holidays.country_holidays("US", years=range(start.year, end.year + 1))
-        days.update(day for day in federal if start <= day <= end)
+        days.update(day for day in federal_holidays(start.year, end.year) if start <= day <= end)
     return days
+
+
+@lru_cache(maxsize=16)
+def federal_holidays(first_year, last_year):
+    """US federal holidays (observed dates) of these years; built once per process, it takes milliseconds."""
+    return frozenset(holidays.country_holidays("US", years=range(first_year, last_year + 1)))
 
 
 def working_days(start, end, clinic=None):
@@ -143,3 +149,25 @@ def next_opening(moment=None, clinic=None):
 def spelled_out_day(day: date) -> str:
     """E.g. "Wednesday, November 25", the way a patient reads a date."""
     return f"{day:%A}, {day:%B} {day.day}"
+
+
+# How patients say the clinic's time zone ("9:00 AM Eastern").
+SPOKEN_TIME_ZONES = {
+    "America/New_York": "Eastern",
+    "America/Detroit": "Eastern",
+    "America/Chicago": "Central",
+    "America/Denver": "Mountain",
+    "America/Phoenix": "Mountain",
+    "America/Los_Angeles": "Pacific",
+    "America/Anchorage": "Alaska",
+    "Pacific/Honolulu": "Hawaii",
+}
+
+
+def spelled_out_time(moment) -> str:
+    """E.g. "Tuesday, March 16, 2027, 9:00 AM Eastern": a moment in the clinic's time, the way a patient reads it."""
+    local = timezone.localtime(moment)
+    zone = str(timezone.get_default_timezone())
+    spoken = SPOKEN_TIME_ZONES.get(zone, zone.rsplit("/", 1)[-1].replace("_", " "))
+    hour = local.hour % 12 or 12
+    return f"{local:%A, %B} {local.day}, {local.year}, {hour}:{local:%M} {'AM' if local.hour < 12 else 'PM'} {spoken}"

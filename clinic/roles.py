@@ -12,6 +12,18 @@ ROLE_PERMISSIONS = {
         ("appointments", "add_internalnote"),
         ("appointments", "view_requestevent"),
         ("appointments", "view_notification"),
+        # Booking: offer times, book, move, cancel, mark attended; keep clinicians' hours and time off.
+        ("appointments", "view_appointment"),
+        ("appointments", "change_appointment"),
+        ("appointments", "view_clinician"),
+        ("appointments", "change_clinician"),
+        ("appointments", "view_offer"),
+        ("appointments", "view_offeredtime"),
+    ]
+    + [
+        ("appointments", f"{action}_{model}")
+        for model in ("workinghours", "timeoff")
+        for action in ("view", "add", "change")  # no delete: a superuser removes hours
     ],
     # Articles, topics and the clinic profile; no access to patients' requests.
     CONTENT_EDITORS: [

@@ -309,3 +309,9 @@ APPOINTMENTS_TRIAGE_EMAIL = os.environ.get("APPOINTMENTS_TRIAGE_EMAIL", "triage@
 APPOINTMENTS_RETENTION_DAYS = env_int("APPOINTMENTS_RETENTION_DAYS", 6 * 365)
 # A notification that has failed this many times is left for staff to look at.
 APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS = env_int("APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS", 10)
+# Booking: the earliest a patient can be offered a time, how long an offer's link works, until
+# when before the time a patient can cancel or change it online, and when the reminder goes out.
+APPOINTMENTS_MIN_NOTICE_HOURS = env_int("APPOINTMENTS_MIN_NOTICE_HOURS", 24)
+APPOINTMENTS_OFFER_DAYS = env_int("APPOINTMENTS_OFFER_DAYS", 7)
+APPOINTMENTS_CHANGE_CUTOFF_HOURS = env_int("APPOINTMENTS_CHANGE_CUTOFF_HOURS", 24)
+APPOINTMENTS_REMINDER_HOURS = env_int("APPOINTMENTS_REMINDER_HOURS", 48)

@@ -103,3 +103,18 @@ def form_token(*, age=60, submission_id=None):
     """A token like the form carries, issued `age` seconds ago."""
     payload = {"id": (submission_id or uuid.uuid4()).hex, "t": time.time() - age}
     return signing.dumps(payload, salt="appointments.request-form")
+
+
+def make_clinician(*, name="Dr. Ana Rivera", minutes=30, weekdays=range(5), blocks=((9, 17),), **fields):
+    """A clinician with the same working hours on each of `weekdays` (blocks of whole hours, clinic time)."""
+    from datetime import time as clock
+
+    from appointments.models import Clinician, WorkingHours
+
+    clinician = Clinician.objects.create(name=name, consultation_minutes=minutes, **fields)
+    WorkingHours.objects.bulk_create(
+        WorkingHours(clinician=clinician, weekday=day, starts=clock(start), ends=clock(end))
+        for day in weekdays
+        for start, end in blocks
+    )
+    return clinician

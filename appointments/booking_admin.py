@@ -1,0 +1,266 @@
+"""Booking in the admin: clinicians and their hours, the agenda, and the staff's booking pages.
+
+The request's page links to "Offer times" (a view of the appointment admin, so the request's own
+admin stays as it is); moving an appointment is a page of its own; attended, did not come and
+cancel are actions. Every change goes through appointments.booking and lands in the timeline.
+"""
+
+from datetime import time, timedelta
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from clinic.opening_hours import at_local, spelled_out_day
+
+from . import booking
+from .booking_models import Appointment, Clinician, TimeOff, WorkingHours
+from .models import ConsultationRequest
+
+SLOTS_LISTED = 30
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+
+
+class TimeOffInline(admin.TabularInline):
+    model = TimeOff
+    extra = 0
+
+
+@admin.register(Clinician)
+class ClinicianAdmin(admin.ModelAdmin):
+    list_display = ["name", "active", "consultation_minutes", "place"]
+    list_filter = ["active", "place"]
+    search_fields = ["name"]
+    inlines = [WorkingHoursInline, TimeOffInline]
+
+
+class WhenFilter(admin.SimpleListFilter):
+    title = "when"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("today", "Today"), ("tomorrow", "Tomorrow"), ("week", "Next 7 days"), ("past", "Past")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        start = at_local(today, time.min)
+        if self.value() == "today":
+            return queryset.on_day(today)
+        if self.value() == "tomorrow":
+            return queryset.on_day(today + timedelta(days=1))
+        if self.value() == "week":
+            return queryset.filter(starts_at__gte=start, starts_at__lt=at_local(today + timedelta(days=7), time.min))
+        if self.value() == "past":
+            return queryset.filter(starts_at__lt=start)
+        return queryset
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    """The agenda: appointments by day and clinician, today first (then the days ahead, then the past)."""
+
+    list_display = ["day", "clock_time", "clinician", "request_link", "status", "booked_by"]
+    list_display_links = ["clock_time"]
+    list_filter = [WhenFilter, "clinician", "status"]
+    list_select_related = ["clinician", "consultation"]
+    search_fields = ["=consultation__reference"]
+    show_facets = admin.ShowFacets.ALWAYS
+    list_per_page = 100
+    actions = ["mark_attended", "mark_no_show", "cancel_appointments"]
+    fields = ["clinician", "day", "clock_time", "request_link", "status", "booked_by", "created_at", "cancelled_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # staff book from the request's page, through "Offer times"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancel instead: the timeline keeps what happened
+
+    def get_queryset(self, request):
+        start_of_today = at_local(timezone.localdate(), time.min)
+        # Not super(): it would order by the annotation before it exists.
+        return self.model._default_manager.annotate(
+            past=Case(When(starts_at__lt=start_of_today, then=Value(1)), default=Value(0), output_field=IntegerField())
+        ).order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        return ["past", "starts_at", "clinician__name"]  # today first, then the days ahead, then the past
+
+    @admin.display(description="day", ordering="starts_at")
+    def day(self, obj):
+        local = timezone.localtime(obj.starts_at)
+        return f"{spelled_out_day(local.date())}, {local.year}"
+
+    @admin.display(description="time")
+    def clock_time(self, obj):
+        return timezone.localtime(obj.starts_at).strftime("%I:%M %p").lstrip("0")
+
+    @admin.display(description="request", ordering="consultation__reference")
+    def request_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.consultation.get_admin_url(), obj.consultation.reference)
+
+    @admin.display(description="booked by")
+    def booked_by(self, obj):
+        return "Patient, online" if obj.booked_by_patient else "Staff"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "move_url": reverse("admin:appointments_appointment_move", args=[object_id]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- Actions: each calls the booking workflow, which records it in the timeline ------------
+
+    def _each(self, request, queryset, action, done):
+        changed = 0
+        for appointment in queryset.select_related("consultation", "clinician"):
+            try:
+                action(appointment)
+            except booking.BookingError as error:
+                self.message_user(request, f"{appointment.consultation.reference}: {error}", messages.WARNING)
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, f"{changed} appointment(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Mark as attended", permissions=["change"])
+    def mark_attended(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda a: booking.mark(a, Appointment.Status.ATTENDED, by=request.user),
+            "marked attended",
+        )
+
+    @admin.action(description="Mark as did not come", permissions=["change"])
+    def mark_no_show(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda a: booking.mark(a, Appointment.Status.NO_SHOW, by=request.user),
+            "marked did not come",
+        )
+
+    @admin.action(description="Cancel (the patient is emailed)", permissions=["change"])
+    def cancel_appointments(self, request, queryset):
+        self._each(
+            request,
+            queryset.filter(status=Appointment.Status.BOOKED),
+            lambda a: booking.cancel(a, by=request.user),
+            "cancelled",
+        )
+
+    # --- Pages: offer times (from a request), move an appointment --------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "offer/<int:request_id>/",
+                self.admin_site.admin_view(self.offer_view),
+                name="appointments_appointment_offer",
+            ),
+            path(
+                "<int:object_id>/move/",
+                self.admin_site.admin_view(self.move_view),
+                name="appointments_appointment_move",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _ticked(self, request, available):
+        by_key = {slot.key: slot for slot in available}
+        keys = request.POST.getlist("slot")
+        return [by_key[key] for key in keys if key in by_key], len(keys)
+
+    def offer_view(self, request, request_id):
+        if not (
+            request.user.has_perm("appointments.change_consultationrequest") and self.has_change_permission(request)
+        ):
+            raise PermissionDenied
+        consultation = get_object_or_404(ConsultationRequest, pk=request_id)
+        available = booking.offerable_slots(urgent=consultation.is_urgent, limit=SLOTS_LISTED)
+        error = ""
+        if request.method == "POST":
+            ticked, asked = self._ticked(request, available)
+            try:
+                if len(ticked) != asked:
+                    raise booking.BookingError("A time you ticked is no longer free. Tick again from the list.")
+                if "book" in request.POST:
+                    if len(ticked) != 1:
+                        raise booking.BookingError("Tick exactly one time to book it for the patient.")
+                    appointment = booking.book_for_patient(consultation, ticked[0], by=request.user)
+                    self.message_user(
+                        request,
+                        f"Booked {booking.Slot(appointment.clinician, appointment.starts_at)}.",
+                        messages.SUCCESS,
+                    )
+                else:
+                    if not 1 <= len(ticked) <= booking.MAX_OFFERED:
+                        raise booking.BookingError(f"Tick between 1 and {booking.MAX_OFFERED} times to offer.")
+                    if not consultation.email:
+                        raise booking.BookingError("This patient gave no email: call them and book a time for them.")
+                    booking.offer_times(consultation, by=request.user, slots=ticked)
+                    self.message_user(request, f"{len(ticked)} time(s) sent to the patient.", messages.SUCCESS)
+                return HttpResponseRedirect(consultation.get_admin_url())
+            except booking.AlreadyBooked:
+                error = "This request already has a booked appointment: move or cancel it in the agenda."
+            except booking.SlotTaken:
+                error = "Someone booked that time a moment ago. Choose another."
+            except booking.BookingError as problem:
+                error = str(problem)
+            available = booking.offerable_slots(urgent=consultation.is_urgent, limit=SLOTS_LISTED)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Offer times to {consultation.reference}",
+            "consultation": consultation,
+            "slots": available,
+            "error": error,
+            "max_offered": booking.MAX_OFFERED,
+            "opts": self.model._meta,
+            "booked": consultation.appointments.filter(status=Appointment.Status.BOOKED)
+            .select_related("clinician")
+            .first(),
+        }
+        return TemplateResponse(request, "admin/appointments/appointment/offer_times.html", context)
+
+    def move_view(self, request, object_id):
+        appointment = get_object_or_404(Appointment.objects.select_related("consultation", "clinician"), pk=object_id)
+        if not self.has_change_permission(request, appointment):
+            raise PermissionDenied
+        available = booking.offerable_slots(urgent=True, limit=SLOTS_LISTED)
+        error = ""
+        if request.method == "POST":
+            ticked, asked = self._ticked(request, available)
+            try:
+                if len(ticked) != 1 or asked != 1:
+                    raise booking.BookingError("Choose one free time.")
+                booking.move(appointment, ticked[0], by=request.user)
+                self.message_user(
+                    request, f"Moved to {ticked[0]}. The patient gets the new time by email.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(reverse("admin:appointments_appointment_change", args=[appointment.pk]))
+            except booking.SlotTaken:
+                error = "Someone booked that time a moment ago. Choose another."
+            except booking.BookingError as problem:
+                error = str(problem)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Move the appointment of {appointment.consultation.reference}",
+            "appointment": appointment,
+            "current": booking.Slot(appointment.clinician, appointment.starts_at),
+            "slots": available,
+            "error": error,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/appointments/appointment/move.html", context)

@@ -1,0 +1,69 @@
+"""Booking emails: Notification rows sent by the background worker (see appointments.notifications).
+
+`queue_email` is the one way booking code sends email.
+"""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from clinic.opening_hours import spelled_out_time
+
+from .calendar_file import calendar_file
+from .models import Notification
+from .notifications import email_builder, enqueue_notifications
+
+SUBJECTS = {
+    Notification.Kind.OFFER: "Choose a time for your appointment ({reference})",
+    Notification.Kind.BOOKED: "Your appointment is booked: {when}",
+    Notification.Kind.MOVED: "Your appointment has moved: {when}",
+    Notification.Kind.CANCELLED: "Your appointment is cancelled ({reference})",
+    Notification.Kind.REMINDER: "Reminder: your appointment {when}",
+    Notification.Kind.TRIAGE_BOOKING: "Appointment change for request {reference}",
+}
+# Emails that carry the appointment as a calendar file.
+WITH_CALENDAR = {
+    Notification.Kind.BOOKED,
+    Notification.Kind.MOVED,
+    Notification.Kind.REMINDER,
+    Notification.Kind.CANCELLED,
+}
+
+
+def queue_email(consultation, kind, *, offer=None, appointment=None):
+    """Store the email owed; the worker sends it once the transaction commits."""
+    notification = Notification.objects.create(
+        consultation=consultation, kind=kind, offer=offer, appointment=appointment
+    )
+    enqueue_notifications([notification])
+    return notification
+
+
+def booking_email(notification, clinic):
+    """Build and send one booking email: times, place and links only, never the patient's details."""
+    consultation, appointment = notification.consultation, notification.appointment
+    offer = notification.offer or (appointment.offer if appointment else None)
+    context = {
+        "consultation": consultation,
+        "appointment": appointment,
+        "clinic": clinic,
+        "kind": notification.kind,
+        "when": spelled_out_time(appointment.starts_at) if appointment else "",
+        "link": settings.SITE_URL + offer.get_absolute_url() if offer else "",
+        "admin_link": settings.SITE_URL + consultation.get_admin_url(),
+        "site_url": settings.SITE_URL,
+        "offer_days": settings.APPOINTMENTS_OFFER_DAYS,
+        "cutoff_hours": settings.APPOINTMENTS_CHANGE_CUTOFF_HOURS,
+    }
+    subject = SUBJECTS[notification.kind].format(reference=consultation.reference, when=context["when"])
+    if notification.kind == Notification.Kind.TRIAGE_BOOKING:
+        recipient, template = settings.APPOINTMENTS_TRIAGE_EMAIL, "appointments/email/triage_booking.txt"
+    else:
+        recipient, template = consultation.email, "appointments/email/booking.txt"
+    attachments = []
+    if appointment is not None and notification.kind in WITH_CALENDAR:
+        attachments.append(("appointment.ics", calendar_file(appointment, clinic), "text/calendar"))
+    return subject, render_to_string(template, context), [recipient], attachments
+
+
+for _kind in SUBJECTS:
+    email_builder(_kind)(booking_email)

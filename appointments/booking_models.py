@@ -1,0 +1,221 @@
+"""Booking: clinicians and their hours, times offered to a patient, and appointments.
+
+Times are stored in UTC and mean the clinic's local time (settings.TIME_ZONE) to people.
+"""
+
+import secrets
+from datetime import time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import WEEKDAY_NAMES
+
+
+def new_offer_token():
+    return secrets.token_urlsafe(24)
+
+
+class Clinician(models.Model):
+    class Place(models.TextChoices):
+        CLINIC = "clinic", "At the clinic"
+        TELEHEALTH = "telehealth", "Video call (telehealth)"
+
+    name = models.CharField(max_length=120, help_text="Shown to patients, e.g. “Dr. Ana Rivera, spine specialist”.")
+    active = models.BooleanField(default=True, help_text="Only active clinicians are offered to patients.")
+    consultation_minutes = models.PositiveSmallIntegerField(default=30, help_text="Length of one consultation.")
+    place = models.CharField(
+        max_length=12, choices=Place.choices, default=Place.CLINIC, help_text="Where they see patients."
+    )
+    # Bumped by every booking: on SQLite this first write takes the database's write lock, so
+    # the overlap check and the insert that follow cannot interleave with another booking.
+    booking_version = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def length(self):
+        return timedelta(minutes=self.consultation_minutes)
+
+    @property
+    def is_telehealth(self):
+        return self.place == self.Place.TELEHEALTH
+
+
+class WorkingHours(models.Model):
+    """One block of a clinician's week, e.g. Monday 9:00–12:00 (several blocks a day are fine)."""
+
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=list(enumerate(WEEKDAY_NAMES)))
+    starts = models.TimeField(help_text="Clinic time.")
+    ends = models.TimeField(help_text="Clinic time.")
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        verbose_name_plural = "working hours"
+        constraints = [models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="hours_end_after_start")]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class TimeOff(models.Model):
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="time_off")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=120, blank=True, help_text="For staff only.")
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name_plural = "time off"
+
+    def __str__(self):
+        starts, ends = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        return f"{self.clinician}: {starts:%Y-%m-%d %H:%M} to {ends:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError("Time off must end after it starts.")
+
+
+class OfferQuerySet(models.QuerySet):
+    def by_token(self, token):
+        return self.select_related("consultation").filter(token=token).first()
+
+
+class Offer(models.Model):
+    """Times offered to one patient, reached through one unguessable link. Offers do not hold slots."""
+
+    consultation = models.ForeignKey(
+        "appointments.ConsultationRequest", on_delete=models.CASCADE, related_name="offers"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_offer_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Set when the link stops working: the booked time was cancelled, or the patient asked for others.
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Times offered to {self.consultation.reference}"
+
+    def get_absolute_url(self):
+        return reverse("appointments:book", args=[self.token])
+
+    @property
+    def booked(self):
+        return self.appointments.filter(status=Appointment.Status.BOOKED).select_related("clinician").first()
+
+
+class OfferedTime(models.Model):
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="times")
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at", "clinician"]
+
+    def __str__(self):
+        return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} with {self.clinician}"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def live(self):
+        """Appointments that occupy their clinician's time (anything not cancelled)."""
+        return self.exclude(status=Appointment.Status.CANCELLED)
+
+    def upcoming(self, now=None):
+        return self.filter(status=Appointment.Status.BOOKED, starts_at__gte=now or timezone.now())
+
+    def overlapping(self, clinician, starts_at, ends_at):
+        return self.live().filter(clinician=clinician, starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+    def on_day(self, day):
+        from clinic.opening_hours import at_local
+
+        return self.filter(
+            starts_at__gte=at_local(day, time.min), starts_at__lt=at_local(day + timedelta(days=1), time.min)
+        )
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        ATTENDED = "attended", "Attended"
+        NO_SHOW = "no_show", "Did not come"
+        CANCELLED = "cancelled", "Cancelled"
+
+    clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="appointments")
+    consultation = models.ForeignKey(
+        "appointments.ConsultationRequest", on_delete=models.CASCADE, related_name="appointments"
+    )
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments")
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED, db_index=True)
+    booked_by_patient = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Raised on every change the patient's calendar must pick up (the .ics SEQUENCE).
+    sequence = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The start time a reminder was claimed for: a moved appointment gets a reminder for its new time.
+    reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "clinician"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"),
+            # A request has at most one upcoming appointment: a double click, or two tabs, book once.
+            models.UniqueConstraint(
+                fields=["consultation"], condition=Q(status="booked"), name="one_booked_appointment_per_request"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.consultation.reference} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def is_live(self):
+        return self.status != self.Status.CANCELLED
+
+    def patient_may_change(self, now=None):
+        cutoff = self.starts_at - timedelta(hours=settings.APPOINTMENTS_CHANGE_CUTOFF_HOURS)
+        return self.status == self.Status.BOOKED and (now or timezone.now()) < cutoff
+
+
+def overlap_exclusion_constraint():
+    """PostgreSQL refuses two live overlapping appointments of one clinician (added by migration 0006 there)."""
+    from django.contrib.postgres.constraints import ExclusionConstraint
+    from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+
+    class TsTzRange(models.Func):
+        function = "TSTZRANGE"
+        output_field = DateTimeRangeField()
+
+    return ExclusionConstraint(
+        name="no_overlapping_live_appointments",
+        expressions=[
+            (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+            ("clinician", RangeOperators.EQUAL),
+        ],
+        condition=~Q(status="cancelled"),
+    )
+
+
+def uses_exclusion_constraint():
+    return connection.vendor == "postgresql"

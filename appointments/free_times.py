@@ -1,0 +1,169 @@
+"""Free times: a clinician's working hours minus what is taken, in the clinic's local time.
+
+Stepped in wall-clock time, so 9:00 stays 9:00 across the clock changes; a start that does not
+exist (March) is skipped and one that happens twice (November) is offered once.
+"""
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from itertools import accumulate
+
+from django.conf import settings
+from django.utils import timezone
+
+from clinic.models import ClinicProfile
+from clinic.opening_hours import at_local, closed_days, spelled_out_time
+
+from .booking_models import Appointment, Clinician, TimeOff
+
+SLOT_KEY = re.compile(r"(\d{1,9})-(\d{8}T\d{6}Z)")
+NOON = time(12)
+
+
+@dataclass(frozen=True)
+class Slot:
+    clinician: Clinician
+    starts_at: datetime
+
+    @property
+    def ends_at(self):
+        return self.starts_at + self.clinician.length
+
+    @property
+    def key(self):
+        """The form value for this time: the clinician and the UTC start, e.g. "3-20270316T140000Z"."""
+        return f"{self.clinician.pk}-{self.starts_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+    @property
+    def label(self):
+        return spelled_out_time(self.starts_at)
+
+    def __str__(self):
+        return f"{self.label} with {self.clinician}"
+
+
+def parse_slot_key(value):
+    """(clinician id, aware UTC start) from a slot key, or None if it is malformed."""
+    match = SLOT_KEY.fullmatch(value or "")
+    if not match:
+        return None
+    try:
+        starts_at = datetime.strptime(match[2], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return int(match[1]), starts_at
+
+
+def minimum_notice():
+    return timedelta(hours=settings.APPOINTMENTS_MIN_NOTICE_HOURS)
+
+
+def _day_starts(day, blocks, length):
+    """Start times on `day` in each block, stepped in local wall-clock time.
+
+    A start that does not exist (the hour skipped in March) is left out; one that happens twice
+    (the hour repeated in November) is offered once, at its first occurrence.
+    """
+    zone = timezone.get_default_timezone()
+    midnight = datetime.combine(day, time.min, tzinfo=zone)
+    offset = midnight.utcoffset()
+    clocks_change = (midnight + timedelta(days=1)).utcoffset() != offset
+    for block in blocks:
+        wall, block_end = datetime.combine(day, block.starts), datetime.combine(day, block.ends)
+        while wall + length <= block_end:
+            if not clocks_change:  # the usual day: one offset all day
+                yield (wall - offset).replace(tzinfo=UTC)
+            else:
+                moment = wall.replace(tzinfo=zone)  # fold=0: the first of a repeated hour
+                utc = moment.astimezone(UTC)
+                if utc.astimezone(zone).replace(tzinfo=None) == wall:  # else it does not exist
+                    yield utc
+            wall += length
+
+
+def free_slots(clinician, start_date, end_date, *, now=None, clinic=None):
+    """Free start times of `clinician` from `start_date` to `end_date` (inclusive), as aware datetimes.
+
+    Working hours minus live appointments, time off, clinic closures and holidays, and anything
+    sooner than the minimum notice (APPOINTMENTS_MIN_NOTICE_HOURS).
+    """
+    now = now or timezone.now()
+    clinic = clinic or ClinicProfile.load()
+    earliest = now + minimum_notice()
+    closed = closed_days(start_date, end_date, clinic)
+    blocks = {}
+    for block in clinician.working_hours.all():
+        blocks.setdefault(block.weekday, []).append(block)
+    window_start = at_local(start_date, time.min)
+    window_end = at_local(end_date + timedelta(days=1), time.min)
+    busy = list(
+        Appointment.objects.live()
+        .filter(clinician=clinician, starts_at__lt=window_end, ends_at__gt=window_start)
+        .values_list("starts_at", "ends_at")
+    ) + list(
+        TimeOff.objects.filter(clinician=clinician, starts_at__lt=window_end, ends_at__gt=window_start).values_list(
+            "starts_at", "ends_at"
+        )
+    )
+    taken = Taken(busy)
+    length = clinician.length
+    slots = []
+    day = start_date
+    while day <= end_date:
+        if day not in closed and day.weekday() in blocks:
+            for start in _day_starts(day, blocks[day.weekday()], length):
+                if start >= earliest and not taken.overlaps(start.timestamp(), (start + length).timestamp()):
+                    slots.append(start)
+        day += timedelta(days=1)
+    return slots
+
+
+class Taken:
+    """Busy intervals, asked "does [start, end) overlap any of you?" in O(log n).
+
+    In POSIX seconds: comparing aware datetimes of different zones costs a zone lookup each time.
+    """
+
+    def __init__(self, intervals):
+        intervals = sorted((start.timestamp(), end.timestamp()) for start, end in intervals)
+        self.starts = [start for start, _ in intervals]
+        # latest_end[i]: the latest end among the first i + 1 intervals.
+        self.latest_end = list(accumulate((end for _, end in intervals), max))
+
+    def overlaps(self, start, end):
+        before = bisect_left(self.starts, end)  # the intervals that start before `end`...
+        return before > 0 and self.latest_end[before - 1] > start  # ...does one of them end after `start`?
+
+
+def held_back(starts, *, now, clinic):
+    """The starts held for urgent requests: the first few free ones of each day, until noon the day before."""
+    per_day = clinic.urgent_slots_per_day
+    if not per_day:
+        return set()
+    held, seen = set(), {}
+    for start in starts:
+        day = timezone.localdate(start)
+        if now >= at_local(day - timedelta(days=1), NOON):
+            continue  # released to everyone
+        if seen.setdefault(day, 0) < per_day:
+            held.add(start)
+            seen[day] += 1
+    return held
+
+
+def offerable_slots(*, urgent, days=28, clinicians=None, now=None, limit=None):
+    """Free times across active clinicians, soonest first; urgent requests also see the held-back times."""
+    now = now or timezone.now()
+    clinic = ClinicProfile.load()
+    today = timezone.localdate(now)
+    if clinicians is None:
+        clinicians = Clinician.objects.filter(active=True).prefetch_related("working_hours")
+    slots = []
+    for clinician in clinicians:
+        starts = free_slots(clinician, today, today + timedelta(days=days), now=now, clinic=clinic)
+        hidden = set() if urgent else held_back(starts, now=now, clinic=clinic)
+        slots += [Slot(clinician, start) for start in starts if start not in hidden]
+    slots.sort(key=lambda slot: (slot.starts_at, slot.clinician.name, slot.clinician.pk))
+    return slots[:limit] if limit else slots
