@@ -15,7 +15,7 @@ from tests.education.test_admin import article_form_data
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
-LONG_AGO = datetime.date(2026, 1, 15)
+LONG_AGO = timezone.localdate() - datetime.timedelta(days=300)  # reviewed, and not yet due again
 
 
 def change_url(article):
@@ -167,7 +167,7 @@ def test_the_server_refuses_to_publish_an_article_that_fails_a_check(clinic):
             {"sections-0-body": "Interdisciplinary postoperative rehabilitation necessitates evaluation."},
             "above the target of grade 8",
         ),
-        ({"next_review_due": "2026-02-01"}, "has already passed"),
+        ({"next_review_due": str(timezone.localdate() - datetime.timedelta(days=1))}, "has already passed"),
         ({"sections-0-body": "Rest. " * 401}, "sections over 400 are hard to follow"),
         ({"sections-0-body": "# Big\n\n### Skipped\n\nText."}, "skips a level"),
     ],
