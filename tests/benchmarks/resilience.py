@@ -131,6 +131,7 @@ def accept_with_slow_smtp(posts=10, workers=4):
             client = FormClient(base)
             client.post_request_form()  # warm-up
             times = [client.post_request_form() for _ in range(posts)]
+            during_requests = len(SlowSMTPHandler.received)  # the web requests never talk to SMTP
             expected = 2 * (posts + 1)
             started = time.monotonic()
             runs = [
@@ -146,6 +147,7 @@ def accept_with_slow_smtp(posts=10, workers=4):
         server.shutdown()
     print(f"\nConsultation request with an SMTP server taking {SMTP_SECONDS} s per message ({vendor}):")
     print(f"  accepted (303): median {ms(statistics.median(times))}, slowest {ms(max(times))} over {posts} posts")
+    print(f"  messages the SMTP server received while the requests were answered: {during_requests}")
     print(
         f"  emails delivered by {workers} `run_worker --batch` processes: "
         f"{len(SlowSMTPHandler.received)} of {expected} in {delivered:.1f} s"
