@@ -37,7 +37,7 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest
 
-## bench: figures for the article page and the consultation request form
+## bench: figures for the article page, the consultation request form, and slow or hanging dependencies
 # The form's concurrency figures need PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic make bench
 bench: install-dev
 	$(BIN)/python tests/benchmarks/article_page.py
@@ -46,6 +46,7 @@ bench: install-dev
 	$(BIN)/python tests/benchmarks/readability.py
 	$(BIN)/python tests/benchmarks/booking.py
 	$(BIN)/python tests/benchmarks/pages.py
+	$(BIN)/python tests/benchmarks/resilience.py
 
 ## screenshots: phone and desktop pictures of the main pages in docs/screenshots/
 screenshots: install-dev

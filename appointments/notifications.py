@@ -65,9 +65,11 @@ def enqueue_notifications(notifications):
 
 
 def _enqueue_now(ids, run_after=None):
+    task = send_notification.using(run_after=run_after) if run_after else send_notification
     try:
-        for pk in ids:
-            (send_notification.using(run_after=run_after) if run_after else send_notification).enqueue(pk)
+        with transaction.atomic():  # one commit for all of them
+            for pk in ids:
+                task.enqueue(pk)
     except Exception:
         logger.warning("Could not queue %s notification(s); the periodic sweep will send them.", len(ids))
 

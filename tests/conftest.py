@@ -1,8 +1,21 @@
 import contextlib
+import os
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.factories import form_token, make_article, make_clinic, make_topic
+
+
+def pytest_configure(config):
+    """CLINIC_TEST_YEARS_AHEAD=3 runs the whole suite with the clock that far ahead (CI does, once)."""
+    years = int(os.environ.get("CLINIC_TEST_YEARS_AHEAD", "0") or 0)
+    if years:
+        import time_machine
+
+        traveller = time_machine.travel(datetime.now(UTC) + timedelta(days=365 * years + years // 4), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture(autouse=True)

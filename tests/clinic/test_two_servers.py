@@ -4,8 +4,10 @@ Runs when the suite runs on PostgreSQL with Redis at 127.0.0.1:6379 (.ci/run mak
 All traffic stays on loopback; the run is bounded in requests and time.
 """
 
+import html
 import http.client
 import os
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -18,7 +20,7 @@ from django.db import connection
 
 from appointments.models import ConsultationRequest
 from tests.benchmarks.live_site import free_port, wait_until_up
-from tests.factories import form_token, make_clinic, make_topic
+from tests.factories import make_clinic, make_topic
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -101,6 +103,14 @@ def csrf_cookie(port):
     return response.getheader("Set-Cookie").split("csrftoken=")[1].split(";")[0]
 
 
+def server_form_token(port):
+    """A token issued by the server itself: its clock, not this process's (CI runs the suite years ahead)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", FORM, headers={"Host": "127.0.0.1"})
+    page = conn.getresponse().read().decode()
+    return html.unescape(re.search(r'name="form_token" value="([^"]+)"', page).group(1))
+
+
 def post(port, csrf, client_address, number):
     body = urllib.parse.urlencode(
         {
@@ -114,7 +124,7 @@ def post(port, csrf, client_address, number):
             "message": "Two-server test.",
             "red_flags": "none",
             "consent": "on",
-            "form_token": form_token(),
+            "form_token": server_form_token(port),
             "csrfmiddlewaretoken": csrf,
         }
     )

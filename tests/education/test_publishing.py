@@ -15,7 +15,7 @@ from tests.education.admin_forms import form_data
 from tests.factories import make_article, make_topic
 
 pytestmark = pytest.mark.django_db
-LONG_AGO = datetime.date(2026, 1, 15)
+LONG_AGO = timezone.localdate() - datetime.timedelta(days=300)  # reviewed, and not yet due again
 EASY = "You rest. You walk a bit each day. It gets better."
 
 
