@@ -50,7 +50,7 @@ class ClinicAdminSite(admin.AdminSite):
     index_template = "admin/clinic_index.html"
 
     def index(self, request, extra_context=None):
-        """Editors see, first thing, which articles need their medical review."""
+        """Editors see which articles need their medical review; triage staff, the requests needing attention."""
         from education.models import Article
         from education.reviews import REMINDER_DAYS
 
@@ -58,6 +58,10 @@ class ClinicAdminSite(admin.AdminSite):
         if request.user.has_perm("education.change_article"):
             extra_context["reviews_due"] = Article.objects.review_due_within(REMINDER_DAYS).order_by("next_review_due")
             extra_context["reminder_days"] = REMINDER_DAYS
+        if request.user.has_perm("appointments.view_consultationrequest"):
+            from appointments.models import ConsultationRequest
+
+            extra_context["queue_counts"] = ConsultationRequest.objects.counts()
         return super().index(request, extra_context)
 
     def has_permission(self, request):

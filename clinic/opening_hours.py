@@ -5,6 +5,7 @@ answered, when a request becomes overdue, when the clinic next opens, and which 
 appointments. Times are the clinic's local time (settings.TIME_ZONE); aware datetimes in, aware out.
 """
 
+import contextlib
 from bisect import bisect_right
 from datetime import date, datetime, timedelta
 
@@ -28,19 +29,15 @@ def _closures():
         closures = None
     if closures is None:
         closures = list(ClinicClosure.objects.values_list("starts_on", "ends_on"))
-        try:
+        with contextlib.suppress(Exception):
             cache.set(CLOSURES_CACHE_KEY, closures, timeout=3600)
-        except Exception:
-            pass
     return closures
 
 
 def forget_closures(**kwargs):
     """Signal handler: a closure was added, changed or removed."""
-    try:
+    with contextlib.suppress(Exception):
         cache.delete(CLOSURES_CACHE_KEY)
-    except Exception:
-        pass
 
 
 def closed_days(start, end, clinic=None):
@@ -152,3 +149,12 @@ def next_opening(moment=None, clinic=None):
 def spelled_out_day(day: date) -> str:
     """E.g. "Wednesday, November 25", the way a patient reads a date."""
     return f"{day:%A}, {day:%B} {day.day}"
+
+
+def clinic_time(moment):
+    """`moment` in the clinic's time zone, zone spelled out: "Nov 24, 2026, 5:41 PM EST". Every time staff read."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    hour = local.strftime("%I").lstrip("0")
+    return f"{local:%b} {local.day}, {local.year}, {hour}:{local:%M %p %Z}"

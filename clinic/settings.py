@@ -279,3 +279,9 @@ APPOINTMENTS_TRIAGE_EMAIL = os.environ.get("APPOINTMENTS_TRIAGE_EMAIL", "triage@
 APPOINTMENTS_RETENTION_DAYS = env_int("APPOINTMENTS_RETENTION_DAYS", 6 * 365)
 # A notification that has failed this many times is left for staff to look at.
 APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS = env_int("APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS", 10)
+# An urgent request nobody has taken on (assigned, or moved past New) after this many minutes alerts on-call.
+APPOINTMENTS_URGENT_ACK_MINUTES = env_int("APPOINTMENTS_URGENT_ACK_MINUTES", 30)
+# The on-call inbox for those alerts: a reference and an admin link only.
+APPOINTMENTS_ONCALL_EMAIL = os.environ.get("APPOINTMENTS_ONCALL_EMAIL", "oncall@localhost")
+# Alert at once outside clinic hours too (otherwise the alert waits for opening time).
+APPOINTMENTS_ONCALL_AFTER_HOURS = env_bool("APPOINTMENTS_ONCALL_AFTER_HOURS", False)
