@@ -42,9 +42,14 @@ class AccessRecord(models.Model):
         LIST = "list", "Listed the queue"
         EXPORT = "export", "Exported"
 
-    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    at = models.DateTimeField("when", default=timezone.now, db_index=True, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name="staff member",
     )
     # Copied, so the record still names the person after their account is removed.
     username = models.CharField(max_length=150, editable=False)

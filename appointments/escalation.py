@@ -111,7 +111,7 @@ def send_alert_email(alert_pk):
     """Send one alert unless another process is sending it or it went already; True if sent now."""
     with transaction.atomic():
         alert = (
-            UrgentAlert.objects.select_for_update(skip_locked=True)
+            UrgentAlert.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("consultation")
             .filter(pk=alert_pk, sent_at__isnull=True)
             .first()
