@@ -23,11 +23,14 @@ install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed
 
 ## run: install, migrate, load the sample content, create the local admin, serve on 127.0.0.1:$(PORT)
+## and run the background worker beside the server (Ctrl-C stops both)
 run: export DJANGO_DEBUG := 1
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_sample_content
 	$(BIN)/python manage.py ensure_local_admin
+	$(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' INT TERM EXIT; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: install the dev requirements and run the whole suite

@@ -6,4 +6,11 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "Consultation requests"
 
     def ready(self):
+        from datetime import timedelta
+
+        from clinic.worker import periodic_command
+
         from . import checks  # noqa: F401  (registers the settings checks)
+
+        # Every worker looks for urgent requests nobody has taken on (claims make running twice safe).
+        periodic_command("escalate_urgent_requests", every=timedelta(minutes=5))

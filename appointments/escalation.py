@@ -18,6 +18,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tasks import task
 
 from clinic.opening_hours import next_opening
 
@@ -95,8 +96,17 @@ def escalate_urgent_requests(now=None):
 
 
 def dispatch_alert_email(alert_pk):
-    """THE one place an alert's email is handed over (today: sent now; with the task worker: enqueued)."""
-    send_alert_email(alert_pk)
+    """THE one place an alert's email is handed over: queued for the background worker (run_worker)."""
+    try:
+        send_urgent_alert.enqueue(alert_pk)
+    except Exception:  # the queue is unreachable: the next escalate_urgent_requests run sends it
+        logger.warning("Could not queue on-call alert %s; the next escalation run sends it.", alert_pk)
+
+
+@task()
+def send_urgent_alert(alert_pk):
+    """The worker's task: send one on-call alert unless it went already."""
+    return send_alert_email(alert_pk)
 
 
 def send_pending_alerts():

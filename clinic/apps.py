@@ -12,6 +12,7 @@ class ClinicConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
+        from . import checks  # noqa: F401  (registers the deployment checks)
         from .models import ClinicClosure
         from .opening_hours import forget_closures
         from .roles import sync_roles_after_migrate

@@ -69,7 +69,9 @@ def is_connection_failure(exception):
 def database_unavailable_response(request):
     from clinic.models import ClinicProfile
 
-    html = render_to_string("503.html", {"clinic": ClinicProfile.last_known(), "request": request})
+    from .contact import contact_when_down
+
+    html = render_to_string("503.html", {"clinic": contact_when_down(ClinicProfile.last_known()), "request": request})
     response = HttpResponse(html, status=503)
     response["Retry-After"] = "60"
     response["Cache-Control"] = "no-store"

@@ -5,14 +5,13 @@ answered, when a request becomes overdue, when the clinic next opens, and which 
 appointments. Times are the clinic's local time (settings.TIME_ZONE); aware datetimes in, aware out.
 """
 
-import contextlib
 from bisect import bisect_right
 from datetime import date, datetime, timedelta
 
 import holidays
-from django.core.cache import cache
 from django.utils import timezone
 
+from .cache import try_cache
 from .models import ClinicClosure, ClinicProfile
 
 ONE_DAY = timedelta(days=1)
@@ -23,21 +22,16 @@ CLOSURES_CACHE_KEY = "clinic:closures"
 
 def _closures():
     """Every closure as (first day, last day): a short list, cached until a closure changes."""
-    try:
-        closures = cache.get(CLOSURES_CACHE_KEY)
-    except Exception:
-        closures = None
+    closures = try_cache("get", CLOSURES_CACHE_KEY)
     if closures is None:
         closures = list(ClinicClosure.objects.values_list("starts_on", "ends_on"))
-        with contextlib.suppress(Exception):
-            cache.set(CLOSURES_CACHE_KEY, closures, timeout=3600)
+        try_cache("set", CLOSURES_CACHE_KEY, closures, timeout=3600)
     return closures
 
 
 def forget_closures(**kwargs):
     """Signal handler: a closure was added, changed or removed."""
-    with contextlib.suppress(Exception):
-        cache.delete(CLOSURES_CACHE_KEY)
+    try_cache("delete", CLOSURES_CACHE_KEY)
 
 
 def closed_days(start, end, clinic=None):

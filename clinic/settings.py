@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks",
+    "django_tasks_db",
     "clinic",
     "education",
     "appointments",
@@ -121,6 +123,15 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite gains nothing from persistent connections across threads.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # A database that accepts connections and never answers must cost seconds, not a hung worker:
+    # give up connecting after 3 s (the visitor gets the 503 page with the clinic's phone).
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
+    if os.environ.get("CLINIC_PROCESS") == "web":  # set by clinic/wsgi.py; not for migrations or the worker
+        # No query in a web request may run longer than this (milliseconds).
+        DATABASES["default"]["OPTIONS"]["options"] = (
+            f"-c statement_timeout={env_int('DJANGO_DB_STATEMENT_TIMEOUT_MS', 10000)}"
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -129,14 +140,24 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache with a circuit breaker (clinic/cache.py).
+            "BACKEND": "clinic.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             # A cache that does not answer must fail fast: the site serves on without it.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
+    # Per process: fine for one developer; `check --deploy` refuses it in production.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# After the cache fails, skip it for this many seconds before trying it again.
+CACHE_RETRY_SECONDS = env_int("DJANGO_CACHE_RETRY_SECONDS", 15)
+
+# --- Background work: Django's Tasks API (django-tasks backport), queued in the database ------
+# The web request only queues; `python manage.py run_worker` sends emails and runs periodic jobs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Seconds the worker waits between looks at an empty queue.
+WORKER_POLL_SECONDS = float(os.environ.get("DJANGO_WORKER_POLL_SECONDS", "") or 1)
 
 # --- Passwords, sessions and sign-in -------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -250,7 +271,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_personal_data"]}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django_tasks_db": {"level": "WARNING"},  # not a line per empty look at the queue
+    },
 }
 
 # --- Forms --------------------------------------------------------------------
@@ -262,6 +286,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EDUCATION_REVIEW_INTERVAL_YEARS = env_int("EDUCATION_REVIEW_INTERVAL_YEARS", 3)
 # The US school grade articles should read at or below (NIH: 8 or lower; AMA: 6).
 EDUCATION_READING_GRADE_TARGET = env_int("EDUCATION_READING_GRADE_TARGET", 8)
+
+# The clinic's phone number for the "temporarily unavailable" page, shown even by a server that
+# has never reached the database. The site also keeps a copy of the clinic profile's phone here:
+CLINIC_PHONE = os.environ.get("DJANGO_CLINIC_PHONE", "")
+CLINIC_CONTACT_FILE = Path(os.environ.get("DJANGO_CLINIC_CONTACT_FILE", "") or BASE_DIR / "var" / "clinic-contact.json")
 
 # Where staff reach the site: links in notification emails point here (no trailing slash).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

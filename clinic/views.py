@@ -5,7 +5,7 @@ import sys
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
@@ -14,6 +14,8 @@ from django.views.decorators.http import require_safe
 
 from clinic.models import ClinicProfile
 
+from .cache import cache_is_healthy
+from .contact import contact_when_down
 from .middleware import database_unavailable_response, is_connection_failure
 
 logger = logging.getLogger(__name__)
@@ -29,14 +31,19 @@ def healthz(request):
 @never_cache
 @require_safe
 def readyz(request):
-    """Readiness: the database answers, so this server can take traffic."""
+    """Readiness: 200 when the database answers (this server can take traffic), 503 otherwise.
+
+    The small JSON body also says whether the cache answers: without it the site still serves
+    ("degraded"), only slower and with the rate limit off.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
         logger.warning("Readiness check failed: the database did not answer.")
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    cache = "ok" if cache_is_healthy() else "degraded"
+    return JsonResponse({"status": "ok" if cache == "ok" else "degraded", "database": "ok", "cache": cache})
 
 
 @require_safe
@@ -64,5 +71,6 @@ def server_error(request):
     """The 500 page, with the clinic's phone number; a 503 when the database is what failed."""
     if is_connection_failure(sys.exc_info()[1]):
         return database_unavailable_response(request)
-    html = loader.get_template("500.html").render({"clinic": ClinicProfile.last_known(), "request": request})
+    clinic = contact_when_down(ClinicProfile.last_known())
+    html = loader.get_template("500.html").render({"clinic": clinic, "request": request})
     return HttpResponse(html, status=500)

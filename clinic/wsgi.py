@@ -5,5 +5,6 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+os.environ.setdefault("CLINIC_PROCESS", "web")  # web requests get the database statement timeout
 
 application = get_wsgi_application()

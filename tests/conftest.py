@@ -18,6 +18,12 @@ def fresh_cache_and_generous_rate_limit(settings):
 
 
 @pytest.fixture(autouse=True)
+def private_clinic_contact_copy(settings, tmp_path):
+    """The copy of the clinic's phone for the 503 page is written per test, not into the checkout."""
+    settings.CLINIC_CONTACT_FILE = tmp_path / "clinic-contact.json"
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """Templates find static files without a prior collectstatic (production keeps the hashed manifest)."""
     settings.STORAGES = {

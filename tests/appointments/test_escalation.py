@@ -18,14 +18,20 @@ ONE_MINUTE = datetime.timedelta(minutes=1)
 
 
 @pytest.fixture
-def escalate(django_capture_on_commit_callbacks):
-    """One run: alerts are handed over after their claim commits, so run those callbacks as it ends."""
+def escalate(django_capture_on_commit_callbacks, worker_at_once):
+    """One run: alerts are queued after their claim commits, and the worker sends them."""
 
     def run(now=None):
         with django_capture_on_commit_callbacks(execute=True):
             return escalate_urgent_requests(now)
 
     return run
+
+
+@pytest.fixture
+def worker_at_once(settings):
+    """Queued tasks run as they are queued (the worker itself has its own tests in tests/clinic)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture
@@ -108,7 +114,7 @@ def test_after_hours_setting_alerts_at_once(clinic, oncall, mailoutbox, settings
 
 
 def test_the_command_runs_the_escalation(
-    clinic, oncall, mailoutbox, settings, capsys, django_capture_on_commit_callbacks
+    clinic, oncall, mailoutbox, settings, capsys, django_capture_on_commit_callbacks, worker_at_once
 ):
     settings.APPOINTMENTS_ONCALL_AFTER_HOURS = True
     make_consultation(created_at=datetime.datetime.now(datetime.UTC) - 40 * ONE_MINUTE, red_flags=["fall_injury"])
@@ -118,6 +124,12 @@ def test_the_command_runs_the_escalation(
 
     assert "On-call alerts raised: 1" in capsys.readouterr().out
     assert len(mailoutbox) == 1
+
+
+def test_the_worker_runs_the_escalation_every_few_minutes():
+    from clinic.worker import periodic_commands
+
+    assert "escalate_urgent_requests" in [job.name for job in periodic_commands()]
 
 
 def test_one_alert_cannot_be_claimed_twice(clinic, oncall):
@@ -131,7 +143,7 @@ def test_one_alert_cannot_be_claimed_twice(clinic, oncall):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_servers_running_at_once_send_each_alert_once(oncall, settings, mailoutbox):
+def test_two_servers_running_at_once_send_each_alert_once(oncall, settings, mailoutbox, worker_at_once):
     from tests.factories import make_clinic
 
     if connection.vendor != "postgresql":

@@ -68,20 +68,30 @@ def live_site(workers=2, extra_env=None):
         manage(env, "migrate", "--no-input", "-v0")
         manage(env, "load_sample_content", "-v0")
         manage(env, "collectstatic", "--no-input", "-v0")
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            wait_until_up(port)
-            yield f"http://127.0.0.1:{port}", vendor, env
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        with gunicorn(env, workers=workers) as base_url:
+            yield base_url, vendor, env
+
+
+@contextlib.contextmanager
+def gunicorn(env, workers=2, extra_args=()):
+    """Serve the site with gunicorn on a free loopback port; yield its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{port}"),
+            *("--workers", str(workers), *extra_args),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def wait_until_up(port, timeout=30):

@@ -28,4 +28,4 @@ def test_readyz_answers_503_when_the_database_does_not(client):
         response = client.get("/readyz/")
 
     assert response.status_code == 503
-    assert b"database unavailable" in response.content
+    assert response.json()["database"] == "unavailable"

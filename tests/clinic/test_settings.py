@@ -49,10 +49,30 @@ def test_debug_is_off_unless_asked_for():
 
 
 def test_production_settings_pass_the_deployment_checklist_without_warnings():
-    result = run_django("", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+    result = run_django(
+        "", "check", "--deploy", "--fail-level", "WARNING", REDIS_URL="redis://cache.internal:6379/0", **PRODUCTION_ENV
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_without_a_shared_cache_fails_the_deployment_checklist_clearly():
+    result = run_django("", "check", "--deploy", **PRODUCTION_ENV)
+
+    assert result.returncode != 0
+    assert "clinic.E001" in result.stderr and "REDIS_URL is not set" in result.stderr
+
+
+def test_postgres_gives_up_connecting_after_3_seconds_and_limits_web_queries():
+    url = "postgres://clinic:pw@db.internal:5432/clinic"
+    worker = settings_value("settings.DATABASES['default']['OPTIONS']", DATABASE_URL=url, **PRODUCTION_ENV)
+    web = settings_value(
+        "settings.DATABASES['default']['OPTIONS']", DATABASE_URL=url, CLINIC_PROCESS="web", **PRODUCTION_ENV
+    )
+
+    assert worker == {"connect_timeout": 3}  # migrations and the worker may run long queries
+    assert web == {"connect_timeout": 3, "options": "-c statement_timeout=10000"}
 
 
 def test_production_trusts_the_proxy_for_https():
@@ -85,7 +105,7 @@ def test_postgres_url_uses_psycopg2_with_persistent_checked_connections():
 def test_redis_url_moves_the_cache_to_redis():
     caches = settings_value("settings.CACHES['default']", REDIS_URL="redis://127.0.0.1:6379/3", **PRODUCTION_ENV)
 
-    assert caches["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert caches["BACKEND"] == "clinic.cache.ResilientRedisCache"  # Django's, with a circuit breaker
     assert caches["LOCATION"] == "redis://127.0.0.1:6379/3"
 
 
