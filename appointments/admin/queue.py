@@ -72,13 +72,13 @@ class QueueMixin:
     list_display = [
         "reference_column",
         "received_column",
-        "full_name",
+        "name_column",
         "phone_column",
         "contact_column",
         "warning_signs_column",
         "priority_badge",
         "status",
-        "assigned_to",
+        "assignee_column",
     ]
     list_display_links = ["reference_column"]
     list_filter = [
@@ -137,10 +137,10 @@ class QueueMixin:
         earlier = consultation.possible_duplicate_of
         if earlier is None:
             return consultation.reference
-        note = "worse since last request" if consultation.worse_since_last_request else "possible duplicate"
+        note = "Worse since last request" if consultation.worse_since_last_request else "Possible duplicate"
         css = "badge worse" if consultation.worse_since_last_request else "queue-note"
         return format_html(
-            '{}<br><span class="{}">{}</span> <span class="queue-note">of {}</span>',
+            '{}<br><span class="{}">{}</span><br><span class="queue-note">(earlier: {})</span>',
             consultation.reference,
             css,
             note,
@@ -157,6 +157,15 @@ class QueueMixin:
             return format_html('{}<br><span class="badge overdue">Overdue</span> {}', when, waited)
         return format_html('{}<br><span class="queue-note">waiting {}</span>', when, waited)
 
+    @admin.display(description="name", ordering="full_name")
+    def name_column(self, consultation):
+        return consultation.full_name or "—"
+
+    @admin.display(description="assignee", ordering="assigned_to__username")
+    def assignee_column(self, consultation):
+        user = consultation.assigned_to
+        return (user.get_full_name() or user.get_username()) if user else "Nobody"
+
     @admin.display(description="phone")
     def phone_column(self, consultation):
         if not consultation.phone:
@@ -165,7 +174,7 @@ class QueueMixin:
             '<a href="tel:{}" class="phone">{}</a>', dial_string(consultation.phone), display_phone(consultation.phone)
         )
 
-    @admin.display(description="contact by", ordering="preferred_contact")
+    @admin.display(description="contact", ordering="preferred_contact")
     def contact_column(self, consultation):
         return consultation.get_preferred_contact_display() or "—"
 

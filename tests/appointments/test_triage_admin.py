@@ -169,7 +169,7 @@ def test_queue_columns_show_who_how_to_reach_them_warning_signs_and_waiting(nurs
         "Phone",
         "Bladder/bowel, Leg weakness",
         "New",
-        "nurse",
+        "Nora Nurse",
         "waiting",
         "EST" if timezone.localtime().dst().total_seconds() == 0 else "EDT",
     ]:
@@ -178,13 +178,13 @@ def test_queue_columns_show_who_how_to_reach_them_warning_signs_and_waiting(nurs
     assert headers == [
         "reference",
         "received",
-        "full name",
+        "name",
         "phone",
-        "contact by",
+        "contact",
         "warning signs",
         "priority",
         "status",
-        "assigned to",
+        "assignee",
     ]
 
 

@@ -310,7 +310,7 @@ def test_a_new_request_with_a_warning_sign_is_linked_and_marked_worse(client, nu
     assert later.possible_duplicate_of == earlier and later.worse_since_last_request
     assert not earlier.worse_since_last_request
     row = next(r for r in page_of(nurse_client.get(QUEUE)).select("#result_list tbody tr") if later.reference in r.text)
-    assert "worse since last request" in row.get_text(" ", strip=True)
+    assert "Worse since last request" in row.get_text(" ", strip=True)
 
 
 def test_a_repeat_without_a_new_warning_sign_is_only_a_possible_duplicate(client, valid_data):
