@@ -6,9 +6,10 @@ from django.conf import settings
 
 def display_phone(phone):
     """National format for the clinic's country, "(312) 555-0177"; international for others."""
-    if not phone:
-        return ""
-    if not isinstance(phone, phonenumbers.PhoneNumber) or not phone.country_code:
+    # isinstance first: the truth of a PhoneNumber formats it (its __len__ is that of its text).
+    if not isinstance(phone, phonenumbers.PhoneNumber):
+        return str(phone or "")
+    if not phone.country_code:
         return str(phone)
     number = phone
     region = phonenumbers.region_code_for_number(number)
@@ -19,7 +20,9 @@ def display_phone(phone):
 
 def dial_string(phone):
     """For a tel: link: E.164, "+13125550177"."""
-    return phonenumbers.format_number(phone, phonenumbers.PhoneNumberFormat.E164) if phone else ""
+    if not isinstance(phone, phonenumbers.PhoneNumber):
+        return ""
+    return phonenumbers.format_number(phone, phonenumbers.PhoneNumberFormat.E164)
 
 
 def phone_from_query(text):

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
@@ -138,7 +139,7 @@ def test_superusers_read_the_log_filtered_by_staff_member_and_date(client, boss,
 def test_the_admin_offers_no_way_to_add_change_or_delete_an_entry_even_to_superusers(client, boss):
     record = AccessRecord.objects.create(username="nurse", kind=Kind.VIEW, references=" BR-AAAAAA ", count=1)
     client.force_login(boss)
-    model_admin = __import__("django.contrib.admin", fromlist=["site"]).site._registry[AccessRecord]
+    model_admin = admin.site._registry[AccessRecord]
     request = client.get(LOG).wsgi_request
 
     listing = client.get(LOG)
