@@ -101,7 +101,7 @@ class QueueMixin:
         return ConsultationRequest.objects.in_queue_order().with_overdue(cutoff=answer_cutoff(request))
 
     def get_ordering(self, request):
-        return ["queue_rank", "created_at"]  # open first, urgent first, then the longest waiting
+        return ["queue_rank", "created_at", "pk"]  # open first, urgent first, then the longest waiting
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
