@@ -10,7 +10,12 @@ class AppointmentsConfig(AppConfig):
 
         from clinic.worker import periodic_command
 
-        from . import checks  # noqa: F401  (registers the settings checks)
+        from . import (
+            checks,  # noqa: F401  (registers the settings checks)
+            notifications,  # noqa: F401  (registers the email builders)
+        )
 
+        # The sweep behind the worker's tasks: an email whose task was lost is still sent.
+        periodic_command("send_pending_notifications", every=timedelta(minutes=5))
         # Every worker looks for urgent requests nobody has taken on (claims make running twice safe).
         periodic_command("escalate_urgent_requests", every=timedelta(minutes=5))

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.html import format_html
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -17,6 +18,20 @@ from .models import ConsultationRequest, RedFlag
 
 NO_RED_FLAGS = "none"
 SOMETHING_ELSE = "other"
+WARNING_SIGNS_AND_NONE = "You ticked a warning sign and also “None of these”, so please untick one of them."
+# Short names for the error summary, one line per field ("Phone number: enter a number we can call").
+SUMMARY_LABELS = {
+    "full_name": "Name",
+    "email": "Email address",
+    "phone": "Phone number",
+    "preferred_contact": "How to contact you",
+    "preferred_times": "Good time to reach you",
+    "topic": "Topic",
+    "had_spine_surgery": "Spine surgery",
+    "message": "What is going on",
+    "red_flags": "Warning signs",
+    "consent": "Privacy notice",
+}
 _TOKEN_SALT = "appointments.request-form"
 
 
@@ -26,21 +41,38 @@ class FormToken:
 
     submission_id: uuid.UUID
     issued_at: float
+    # Which browser the form was shown to (the browser cookie's value, see views.BROWSER_COOKIE).
+    browser: str = ""
+    # Issued with a form shown again after a quick post: the person has seen it twice, no timing check.
+    second_look: bool = False
 
     @classmethod
-    def issue(cls):
-        return signing.dumps({"id": uuid.uuid4().hex, "t": time.time()}, salt=_TOKEN_SALT)
+    def issue(cls, browser="", *, second_look=False):
+        payload = {"id": uuid.uuid4().hex, "t": time.time(), "b": browser}
+        if second_look:
+            payload["s"] = 1
+        return signing.dumps(payload, salt=_TOKEN_SALT)
 
     @classmethod
     def read(cls, value):
         """The token in `value`, or None if it is missing or was not signed by us."""
         try:
             payload = signing.loads(value or "", salt=_TOKEN_SALT)
-            return cls(submission_id=uuid.UUID(payload["id"]), issued_at=float(payload["t"]))
-        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            return cls(
+                submission_id=uuid.UUID(payload["id"]),
+                issued_at=float(payload["t"]),
+                browser=str(payload.get("b") or ""),
+                second_look=bool(payload.get("s")),
+            )
+        except (signing.BadSignature, AttributeError, KeyError, TypeError, ValueError):
             return None
 
+    def shown_to(self, browser):
+        return bool(self.browser) and constant_time_compare(self.browser, browser or "")
+
     def sent_too_fast(self):
+        if self.second_look:
+            return False
         return time.time() - self.issued_at < settings.APPOINTMENTS_MIN_FORM_SECONDS
 
 
@@ -49,7 +81,7 @@ class ConsultationRequestForm(forms.ModelForm):
         required=False,
         label="Phone number",
         help_text="For example (202) 555-0143.",
-        error_messages={"invalid": "Enter a phone number we can call, for example (202) 555-0143."},
+        error_messages={"invalid": "Enter a number we can call, for example (202) 555-0143."},
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     topic = forms.ChoiceField(
@@ -120,7 +152,7 @@ class ConsultationRequestForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, article=None, **kwargs):
+    def __init__(self, *args, article=None, browser="", **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
         self.topics = {topic.slug: topic for topic in Topic.objects.order_by("name")}
@@ -140,7 +172,7 @@ class ConsultationRequestForm(forms.ModelForm):
             reverse("privacy"),
         )
         if not self.is_bound:
-            self.initial["form_token"] = FormToken.issue()
+            self.initial["form_token"] = FormToken.issue(browser)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -153,14 +185,29 @@ class ConsultationRequestForm(forms.ModelForm):
         )
 
     def error_summary(self):
-        """(anchor, label, message) for each error, in the order of the fields on the page."""
+        """(anchor, label, message): one short line per field with an error, in the order of the page.
+
+        A message shared by two fields (email or phone missing) is listed once.
+        """
         summary = [("", "", message) for message in self.non_field_errors()]
+        seen = set()
         for name, field in self.fields.items():
-            for message in self.errors.get(name, []):
-                grouped = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
-                anchor = f"id_{name}_0" if grouped else f"id_{name}"
-                summary.append((anchor, field.label, message))
+            messages = self.errors.get(name)
+            if not messages or messages[0] in seen:
+                continue
+            seen.add(messages[0])
+            grouped = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+            anchor = f"id_{name}_0" if grouped else f"id_{name}"
+            summary.append((anchor, SUMMARY_LABELS.get(name, field.label), summary_line(messages[0])))
         return summary
+
+    def posted_warning_signs(self):
+        """Whether the post ticked a warning sign, read from the raw data: valid or not, spam or not."""
+        if not self.is_bound:
+            return False
+        data = self.data
+        posted = data.getlist("red_flags") if hasattr(data, "getlist") else data.get("red_flags") or []
+        return bool(set([posted] if isinstance(posted, str) else posted) & set(RedFlag.values))
 
     @property
     def token(self):
@@ -178,18 +225,30 @@ class ConsultationRequestForm(forms.ModelForm):
         return None if value == SOMETHING_ELSE else self.topics[value]
 
     def clean_red_flags(self):
-        # "None of these" next to a real warning sign still counts the warning sign: never drop one.
-        return [flag for flag in self.cleaned_data["red_flags"] if flag != NO_RED_FLAGS]
+        flags = self.cleaned_data["red_flags"]
+        if NO_RED_FLAGS in flags and len(flags) > 1:
+            # Contradictory answers: ask, never guess (the emergency advice is shown all the same).
+            raise forms.ValidationError(WARNING_SIGNS_AND_NONE, code="contradictory")
+        return [flag for flag in flags if flag != NO_RED_FLAGS]
 
     def clean(self):
         cleaned = super().clean()
         email, phone, preferred = cleaned.get("email"), cleaned.get("phone"), cleaned.get("preferred_contact")
         if "email" in cleaned and "phone" in cleaned and not email and not phone:
             message = "Give us an email address or a phone number, so that we can reach you."
+            # The same message next to both fields; the summary lists it once.
             self.add_error("email", message)
             self.add_error("phone", message)
         elif preferred == ConsultationRequest.ContactMethod.EMAIL and "email" in cleaned and not email:
-            self.add_error("email", "You asked us to email you: please give your email address.")
+            self.add_error("email", "You asked us to email you, so please give your email address.")
         elif preferred == ConsultationRequest.ContactMethod.PHONE and "phone" in cleaned and not phone:
-            self.add_error("phone", "You asked us to call you: please give your phone number.")
+            self.add_error("phone", "You asked us to call you, so please give your phone number.")
         return cleaned
+
+
+def summary_line(message):
+    """A field's message as the second half of "Label: message" (no capital, no closing full stop)."""
+    message = message.strip().rstrip(".")
+    if message[:2].isupper() or not message:  # an abbreviation such as "PIN"
+        return message
+    return message[0].lower() + message[1:]

@@ -459,6 +459,13 @@ class NotificationQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Notification.Status.PENDING)
 
+    def due(self, now=None):
+        """Owed and ready now: pending and past any retry delay, or claimed by a worker that died."""
+        now = now or timezone.now()
+        ready = Q(status=Notification.Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        abandoned = Q(status=Notification.Status.SENDING, claimed_at__lt=now - Notification.STALE_CLAIM)
+        return self.filter(ready | abandoned)
+
 
 class Notification(models.Model):
     """An email owed about a request: kept until it is sent, so a mail outage loses nothing."""
@@ -469,8 +476,12 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Gave up after repeated failures"
+
+    # A worker that died while sending leaves its claim behind: after this long another may take the row.
+    STALE_CLAIM = timedelta(minutes=15)
 
     consultation = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -480,6 +491,9 @@ class Notification(models.Model):
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the worker took it (status "sending"), and the earliest time to try again after a failure.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 

@@ -1,4 +1,4 @@
-"""How many consultation requests one client address may send: a fixed window counted in the cache.
+"""How many consultation requests one client address may send: django-ratelimit, counted in the cache.
 
 The cache is Redis when REDIS_URL is set, so every app server counts against the same number.
 If the cache does not answer, requests are let through (a warning is logged): a patient is
@@ -7,13 +7,13 @@ never turned away because the rate limiter is down.
 
 import logging
 import re
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django_ratelimit.core import get_usage
 
+from clinic.cache import try_cache
 from clinic.net import client_ip
 
 logger = logging.getLogger(__name__)
@@ -36,22 +36,26 @@ class Rate:
         return cls(count=int(count), seconds=int(number or 1) * UNIT_SECONDS[unit])
 
 
+def client_key(group, request):
+    return client_ip(request)
+
+
 def allow_request(request, scope="consultation-request"):
-    """Count this request against its client's limit; False once the limit is passed."""
-    rate = Rate.parse(settings.APPOINTMENTS_RATE_LIMIT)
-    if rate.count == 0:
+    """Count this request against its client's limit (django-ratelimit); False once the limit is passed.
+
+    Call it only for posts that are stored, so a patient correcting a typo is never counted.
+    """
+    rate = settings.APPOINTMENTS_RATE_LIMIT
+    if Rate.parse(rate).count == 0:
         return True
-    window = int(time.time() // rate.seconds)
-    key = f"ratelimit:{scope}:{client_ip(request)}:{window}"
-    try:
-        cache.add(key, 0, timeout=rate.seconds + 5)
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: this is the first of a new window
-        count = 1
-    except Exception:
+    usage = try_cache(
+        lambda: get_usage(request, group=f"appointments:{scope}", key=client_key, rate=rate, increment=True),
+        default=None,
+    )
+    if usage is None or not usage["limit"]:  # the count could not be read or kept
         logger.warning("Rate limit not applied: the cache did not answer.")
         return True
-    if count > rate.count:
-        logger.info("Rate limit reached for a client (%s requests in %s s).", count, rate.seconds)
+    if usage["should_limit"]:
+        logger.info("Rate limit reached for a client (%s requests in this window).", usage["count"])
         return False
     return True

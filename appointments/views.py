@@ -1,27 +1,42 @@
 import logging
 import re
+import secrets
+from datetime import date
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
+from clinic.opening_hours import answer_by, spelled_out_day
 from education.models import Article
 
 from .forms import ConsultationRequestForm, FormToken
-from .models import new_reference
 from .ratelimit import allow_request
 from .services import record_dropped_spam, submit_request
 
 logger = logging.getLogger(__name__)
 
 SLUG = re.compile(r"[-\w]{1,200}")
-# What the confirmation page may know: the reference and whether to repeat the emergency advice.
+# What the confirmation page may know: the reference, whether to lead with the emergency advice and
+# the date by which the clinic answers.
 SESSION_KEY = "appointments:last-request"
+# References this browser session sent: only they are shown again when a used form is sent again.
+SENT_KEY = "appointments:sent"
+SENT_KEPT = 10
+# A random value per browser, set with the form and carried in its token: a double click whose first
+# answer never reached the browser is still recognised as the same browser's.
+BROWSER_COOKIE = "clinic_form_browser"
+BROWSER_VALUE = re.compile(r"[-\w]{16,64}")
+CHECK_AGAIN = "Please check your answers, then press Send my request."
 
 
-@method_decorator(sensitive_post_parameters(), name="dispatch")
+@method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
 class RequestConsultationView(FormView):
+    """The form; every copy is for one visitor (a one-time token, and what they typed): never stored."""
+
     template_name = "appointments/request_form.html"
     form_class = ConsultationRequestForm
 
@@ -33,46 +48,87 @@ class RequestConsultationView(FormView):
             if SLUG.fullmatch(slug)
             else None
         )
+        cookie = request.COOKIES.get(BROWSER_COOKIE, "")
+        self.browser = cookie if BROWSER_VALUE.fullmatch(cookie) else ""
+        self.new_browser = "" if self.browser else secrets.token_urlsafe(16)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "article": self.article}
+        return {**super().get_form_kwargs(), "article": self.article, "browser": self.browser or self.new_browser}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(article=self.article, **kwargs)
+        form = kwargs.get("form") or self.get_form()
+        return super().get_context_data(article=self.article, urgent=form.posted_warning_signs(), **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if self.new_browser:
+            response.set_cookie(
+                BROWSER_COOKIE,
+                self.new_browser,
+                path="/appointments/",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
 
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         token = form.token
-        if token is None:
-            # Not a form we rendered (or the site's key changed): show it again, keeping every answer.
-            data = request.POST.copy()
-            data["form_token"] = FormToken.issue()
-            form = self.get_form_class()(data=data, article=self.article)
-            form.full_clean()
-            form.add_error(None, "Please check your answers and press “Send my request” again.")
-            return self.form_invalid(form)
-        if form.filled_honeypot or token.sent_too_fast():
+        urgent = form.posted_warning_signs()  # shown the emergency advice whatever happens next
+        if form.filled_honeypot:
+            # Only bots fill in the hidden field: drop it quietly, but never show a reference not stored.
             if not allow_request(request):
-                return self.too_many_requests()
-            record_dropped_spam("honeypot" if form.filled_honeypot else "too_fast")
-            return self.confirm(reference=new_reference(), urgent=False)
+                return self.too_many_requests(urgent)
+            record_dropped_spam("honeypot")
+            return self.confirm(reference="", urgent=urgent, answer_by_day=None)
+        if token is None or token.sent_too_fast():
+            # Not a form we rendered, or sent faster than people usually type (autofill, a restored tab):
+            # a person may be waiting, so show it again with every answer kept and a token that is taken.
+            if token is not None:
+                record_dropped_spam("too_fast")
+            return self.check_again(form)
         if not form.is_valid():
             return self.form_invalid(form)  # not counted: a patient correcting a typo is never turned away
         if not allow_request(request):
-            return self.too_many_requests()
-        consultation, _ = submit_request(form, submission_id=token.submission_id, article=self.article)
-        return self.confirm(reference=consultation.reference, urgent=consultation.is_urgent)
+            return self.too_many_requests(urgent)
+        consultation, created = submit_request(form, submission_id=token.submission_id, article=self.article)
+        if not created and not self.sent_here(consultation.reference, token):
+            # The same form again from elsewhere: say nothing about the first request.
+            return render(request, "appointments/already_sent.html", {"urgent": urgent})
+        return self.confirm(
+            reference=consultation.reference,
+            urgent=consultation.is_urgent,
+            answer_by_day=answer_by(consultation.created_at),
+        )
 
-    def too_many_requests(self):
-        return render(self.request, "appointments/too_many_requests.html", status=429)
+    def check_again(self, form):
+        data = form.data.copy()
+        data["form_token"] = FormToken.issue(self.browser or self.new_browser, second_look=True)
+        form = self.get_form_class()(data=data, article=self.article)
+        return self.render_to_response(self.get_context_data(form=form, check_again=CHECK_AGAIN))
 
-    def confirm(self, *, reference, urgent):
-        self.request.session[SESSION_KEY] = {"reference": reference, "urgent": urgent}
+    def sent_here(self, reference, token):
+        return reference in self.request.session.get(SENT_KEY, []) or token.shown_to(self.browser)
+
+    def too_many_requests(self, urgent):
+        return render(self.request, "appointments/too_many_requests.html", {"urgent": urgent}, status=429)
+
+    def confirm(self, *, reference, urgent, answer_by_day):
+        session = self.request.session
+        session[SESSION_KEY] = {
+            "reference": reference,
+            "urgent": urgent,
+            "answer_by": answer_by_day.isoformat() if answer_by_day else "",
+        }
+        if reference:
+            session[SENT_KEY] = [reference, *(r for r in session.get(SENT_KEY, []) if r != reference)][:SENT_KEPT]
         response = redirect("appointments:received")
         response.status_code = 303  # See Other: reloading the confirmation never re-sends the form
         return response
 
 
+@method_decorator(never_cache, name="dispatch")
 class RequestReceivedView(TemplateView):
     template_name = "appointments/request_received.html"
 
@@ -80,7 +136,15 @@ class RequestReceivedView(TemplateView):
         received = request.session.get(SESSION_KEY)
         if not received:
             return redirect("appointments:request")
-        return self.render_to_response(self.get_context_data(**received))
+        try:
+            answer_by_day = spelled_out_day(date.fromisoformat(received.get("answer_by") or ""))
+        except ValueError:
+            answer_by_day = ""
+        return self.render_to_response(
+            self.get_context_data(
+                reference=received.get("reference", ""), urgent=received.get("urgent"), answer_by=answer_by_day
+            )
+        )
 
 
 class PrivacyNoticeView(TemplateView):

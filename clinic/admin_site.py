@@ -68,3 +68,24 @@ class ClinicAdminSite(admin.AdminSite):
         if not super().has_permission(request):
             return False
         return not must_use_two_factor(request.user) or request.user.is_verified()
+
+
+def replace_totp_device_admin():
+    """django-otp's device admin answers 500 for a device that does not exist: make that a 404."""
+    from django.contrib import admin
+    from django.shortcuts import get_object_or_404
+    from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    class DeviceAdmin(TOTPDeviceAdmin):
+        def config_view(self, request, pk):
+            get_object_or_404(TOTPDevice, pk=pk)
+            return super().config_view(request, pk)
+
+        def qrcode_view(self, request, pk):
+            get_object_or_404(TOTPDevice, pk=pk)
+            return super().qrcode_view(request, pk)
+
+    if admin.site.is_registered(TOTPDevice):
+        admin.site.unregister(TOTPDevice)
+        admin.site.register(TOTPDevice, DeviceAdmin)

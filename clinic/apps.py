@@ -13,6 +13,7 @@ class ClinicConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .admin_site import replace_totp_device_admin
         from .models import ClinicClosure
         from .opening_hours import forget_closures
         from .roles import sync_roles_after_migrate
@@ -20,6 +21,7 @@ class ClinicConfig(AppConfig):
         post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="clinic-sync-roles")
         post_save.connect(forget_closures, sender=ClinicClosure, dispatch_uid="clinic-closures-saved")
         post_delete.connect(forget_closures, sender=ClinicClosure, dispatch_uid="clinic-closures-deleted")
+        replace_totp_device_admin()  # the admin has autodiscovered django-otp's by now
 
 
 class ClinicAdminConfig(admin_apps.AdminConfig):

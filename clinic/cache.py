@@ -105,13 +105,19 @@ class ResilientRedisCache(RedisCache):
 
 
 def try_cache(operation, *args, default=None, **kwargs):
-    """`cache.<operation>(*args, **kwargs)`, or `default` if the cache fails in any way."""
+    """`cache.<operation>(*args, **kwargs)`, or `default` if the cache fails in any way.
+
+    `operation` may also be a function that uses the cache (e.g. a library's), called with the
+    arguments given.
+    """
+    name = getattr(operation, "__name__", operation)
+    call = operation if callable(operation) else getattr(cache, operation)
     try:
-        return getattr(cache, operation)(*args, **kwargs)
+        return call(*args, **kwargs)
     except CacheUnavailable as error:
-        logger.debug("Cache %s skipped: %s", operation, error)
+        logger.debug("Cache %s skipped: %s", name, error)
     except Exception as error:  # whatever the backend raises, the page must not fail
-        logger.warning("The cache did not answer (%s %s); going on without it.", operation, type(error).__name__)
+        logger.warning("The cache did not answer (%s %s); going on without it.", name, type(error).__name__)
     return default
 
 

@@ -3,9 +3,11 @@
 import logging
 from datetime import time
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from .cache import try_cache
+from .contact import keep_copy
 
 logger = logging.getLogger(__name__)
 # A copy of what the cache held, for the page that says the database is down.
@@ -94,11 +96,7 @@ class ClinicProfile(models.Model):
         Read through the cache (shared by all app servers when REDIS_URL is set); a cache
         that does not answer only costs a database query.
         """
-        try:
-            profile = cache.get(cls.CACHE_KEY)
-        except Exception:
-            logger.warning("The cache did not answer; reading the clinic profile from the database.")
-            profile = None
+        profile = try_cache("get", cls.CACHE_KEY)
         if profile is None:
             profile = cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
             profile._remember()
@@ -108,17 +106,13 @@ class ClinicProfile(models.Model):
     @classmethod
     def last_known(cls):
         """The profile as last seen, for pages shown while the database is down (None if never seen)."""
-        try:
-            return cache.get(cls.CACHE_KEY) or _last_known.get(cls.CACHE_KEY)
-        except Exception:
-            return _last_known.get(cls.CACHE_KEY)
+        return try_cache("get", cls.CACHE_KEY) or _last_known.get(cls.CACHE_KEY)
 
     def _remember(self):
         _last_known[self.CACHE_KEY] = self
-        try:
-            cache.set(self.CACHE_KEY, self, timeout=self.CACHE_SECONDS)
-        except Exception:
-            logger.warning("The cache did not answer; the clinic profile was not cached.")
+        try_cache("set", self.CACHE_KEY, self, timeout=self.CACHE_SECONDS)
+        if self.is_saved:
+            keep_copy(self)  # for the 503 page of a server that cannot reach the database
 
     @property
     def is_saved(self):

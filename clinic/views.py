@@ -4,11 +4,13 @@ import logging
 import sys
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
+from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
@@ -65,6 +67,29 @@ def favicon(request):
     A temporary redirect: the hashed name changes whenever the icon does.
     """
     return HttpResponseRedirect(static("favicon.svg"))
+
+
+def _without_csrf_on_unreadable_bodies(default_view):
+    """Django's error view, minus its CSRF token step when the request body cannot be parsed.
+
+    Django's error views run the CSRF middleware again (`requires_csrf_token`), which reads the
+    POST body; a body Django refuses (e.g. `charset=latin-1`) then raises inside the error view
+    and the visitor gets a 500. The page does not need a token, so it is rendered without one.
+    """
+
+    def view(request, exception):
+        try:
+            return default_view(request, exception)
+        except (BadRequest, SuspiciousOperation):
+            return default_view.__wrapped__(request, exception)
+
+    view.__name__ = view.__qualname__ = default_view.__name__
+    return view
+
+
+bad_request = _without_csrf_on_unreadable_bodies(defaults.bad_request)
+permission_denied = _without_csrf_on_unreadable_bodies(defaults.permission_denied)
+page_not_found = _without_csrf_on_unreadable_bodies(defaults.page_not_found)
 
 
 def server_error(request):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.management import call_command
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 logger = logging.getLogger(__name__)
 
@@ -63,15 +63,25 @@ def run_periodic_commands(*, due_only=True, now=None):
         else:
             ran.append(job.name)
         finally:
-            close_old_connections()
+            close_connections_between_jobs()
     return ran
+
+
+def close_connections_between_jobs():
+    """Drop broken or expired database connections, as Django does between requests.
+
+    Never inside a transaction (a caller's, or a test's): closing there would end it.
+    """
+    if not any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
+        close_old_connections()
 
 
 def database_worker(backend_name, worker_id):
     """django-tasks-db's worker, in batch mode: it runs every task that is due, then returns."""
-    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.management.commands import db_worker
 
-    return Worker(
+    db_worker.close_old_connections = close_connections_between_jobs
+    return db_worker.Worker(
         queue_names=["*"],
         interval=0,
         batch=True,

@@ -1,5 +1,8 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
 from clinic.models import ClinicProfile
@@ -8,6 +11,8 @@ from .models import Article
 
 
 class LatestArticlesFeed(Feed):
+    """New articles as an Atom feed with every element RFC 4287 requires (feed author, ids, updated)."""
+
     feed_type = Atom1Feed
     link = reverse_lazy("education:article-list")
 
@@ -16,6 +21,15 @@ class LatestArticlesFeed(Feed):
 
     def subtitle(self):
         return "New and updated articles for patients."
+
+    def author_name(self):
+        return ClinicProfile.load().name
+
+    def author_link(self):
+        return f"{settings.SITE_URL.rstrip('/')}{reverse('home')}"
+
+    def feed_copyright(self):
+        return f"© {ClinicProfile.load().name}"
 
     def items(self):
         return Article.objects.published()[:20]
@@ -26,8 +40,15 @@ class LatestArticlesFeed(Feed):
     def item_description(self, item):
         return item.summary
 
+    def item_guid(self, item):
+        # A tag URI (RFC 4151): the entry keeps its id when the article's web address changes.
+        host = urlsplit(settings.SITE_URL).hostname or "localhost"
+        return f"tag:{host},{item.published_at:%Y-%m-%d}:/education/articles/{item.pk}"
+
+    item_guid_is_permalink = False
+
     def item_pubdate(self, item):
         return item.published_at
 
     def item_updateddate(self, item):
-        return max(item.published_at, item.updated_at)
+        return max(item.published_at, item.last_published_at or item.published_at, item.updated_at)

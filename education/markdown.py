@@ -1,4 +1,8 @@
-"""Section bodies: Markdown written by editors, rendered to HTML that cannot run script."""
+"""Section bodies: Markdown written by editors, rendered to HTML that cannot run script.
+
+This is the one Markdown configuration: the page, the publishing checks and the readability
+score all read a body through `parse()`, so what the checks report is what the page shows.
+"""
 
 import nh3
 from markdown_it import MarkdownIt
@@ -24,14 +28,19 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 TOP_BODY_HEADING = 3
 
 
-def render_markdown(text):
+def parse(text):
+    """The tokens of a body as the page renders them (headings already at their page level)."""
     tokens = _markdown.parse(text or "")
     headings = [token for token in tokens if token.type in ("heading_open", "heading_close")]
     if headings:
         shift = TOP_BODY_HEADING - min(int(token.tag[1]) for token in headings)
         for token in headings:
             token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
-    html = _markdown.renderer.render(tokens, _markdown.options, {})
+    return tokens
+
+
+def render_markdown(text):
+    html = _markdown.renderer.render(parse(text), _markdown.options, {})
     return sanitize_html(html)
 
 

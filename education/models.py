@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Concat
@@ -14,14 +15,18 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from .content import ArticleContent
 from .markdown import render_markdown
-from .page_cache import content_changed
+from .search import match_fragment
 
 SEARCH_CONFIG = "english"
 logger = logging.getLogger(__name__)
 
 # Ids the article page uses for its own parts; a section's anchor never takes one of them.
-PAGE_IDS = frozenset({"main", "article-title", "cta-heading", "related-heading", "error-summary"})
+PAGE_IDS = frozenset(
+    {"main", "article-title", "cta-heading", "related-heading", "error-summary"}
+    | {"urgent-help", "urgent-help-heading", "urgent-box-heading", "topics-heading"}
+)
 
 
 def add_years(day, years):
@@ -61,30 +66,6 @@ class ArticleQuerySet(models.QuerySet):
         """What the public may see: published, with a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
-    def unpublish(self):
-        # A draft again is edited directly: drafts of changes to it have nothing left to change.
-        Article.objects.filter(draft_of__in=self.exclude(status=Article.Status.DRAFT)).delete()
-        count = self.exclude(status=Article.Status.DRAFT).update(status=Article.Status.DRAFT, updated_at=timezone.now())
-        content_changed()
-        return count
-
-    def record_clinical_review(self, *, reviewed_by, reviewed_on, recorded_by):
-        """Set the reviewer and dates without touching the content, and keep a record of it."""
-        articles = list(self)
-        for article in articles:
-            # The article and any draft of changes to it, so publishing the draft keeps the review.
-            Article.objects.filter(Q(pk=article.pk) | Q(draft_of=article)).update(
-                reviewed_by=reviewed_by,
-                last_reviewed=reviewed_on,
-                next_review_due=add_years(reviewed_on, settings.EDUCATION_REVIEW_INTERVAL_YEARS),
-            )
-        ClinicalReview.objects.bulk_create(
-            ClinicalReview(article=article, reviewed_by=reviewed_by, reviewed_on=reviewed_on, recorded_by=recorded_by)
-            for article in articles
-        )
-        content_changed()
-        return len(articles)
-
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
@@ -93,7 +74,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def review_due_within(self, days):
         """Overdue, or due in the next `days` days."""
-        return self.filter(draft_of__isnull=True, next_review_due__lte=timezone.localdate() + timedelta(days=days))
+        return self.filter(next_review_due__lte=timezone.localdate() + timedelta(days=days))
 
     def related_to(self, article, limit=3):
         """Other articles sharing a topic with `article`, most shared topics first."""
@@ -149,6 +130,7 @@ class ArticleQuerySet(models.QuerySet):
     def _simple_search(self, query):
         matches = Q()
         for word in query.split()[:10]:
+            word = match_fragment(word)  # stemmed, as PostgreSQL does: "stimulator" finds "stimulation"
             matches &= (
                 Q(title__icontains=word)
                 | Q(summary__icontains=word)
@@ -174,6 +156,7 @@ class Article(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
+        unique=True,
         help_text="The article's web address. Changing it on a published article redirects the old address.",
     )
     summary = models.CharField(
@@ -205,12 +188,12 @@ class Article(models.Model):
     next_review_due = models.DateField(
         null=True, blank=True, help_text="Leave empty to set it from the last review (three years later)."
     )
-    # A draft of changes to a published article is an Article of its own, until it is published.
-    draft_of = models.OneToOneField(
-        "self", null=True, blank=True, editable=False, on_delete=models.CASCADE, related_name="pending_draft"
-    )
+    # Changes to a published article wait in its ArticleDraft (`article.draft`), never in a second row.
     scheduled_for = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When this draft of changes goes live."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the waiting draft of changes (or this new article) goes live.",
     )
     scheduled_warnings_accepted = models.BooleanField(default=False, editable=False)
     last_published_at = models.DateTimeField(
@@ -231,10 +214,6 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "title"]
-        constraints = [
-            # A draft of changes shares its article's address; articles themselves never share one.
-            models.UniqueConstraint(fields=["slug"], condition=Q(draft_of__isnull=True), name="unique_article_address")
-        ]
 
     def __str__(self):
         return self.title
@@ -245,20 +224,13 @@ class Article(models.Model):
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = add_years(self.last_reviewed, settings.EDUCATION_REVIEW_INTERVAL_YEARS)
         super().save(*args, **kwargs)
-        self._remember_old_address()
-        self._saved_slug, self._saved_status = self.slug, self.status
 
     def get_absolute_url(self):
-        if self.draft_of_id:
-            return reverse("education:article-preview", kwargs={"pk": self.pk})
         return reverse("education:article-detail", kwargs={"slug": self.slug})
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._saved_slug = instance.__dict__.get("slug")
-        instance._saved_status = instance.__dict__.get("status")
-        return instance
+    def get_preview_url(self):
+        """Staff see the waiting draft of changes here, or the article itself if none waits."""
+        return reverse("education:article-preview", kwargs={"pk": self.pk})
 
     @property
     def is_public(self):
@@ -274,8 +246,14 @@ class Article(models.Model):
         return self.main_topic or next(iter(self.topics.all()), None)
 
     @property
-    def is_draft_of_changes(self):
-        return self.draft_of_id is not None
+    def edited_through_drafts(self):
+        """A published article is never edited in place: its changes wait in a draft until published."""
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def waiting_draft(self):
+        """The draft of changes waiting to be published, or None."""
+        return getattr(self, "draft", None)
 
     @property
     def is_review_overdue(self):
@@ -309,15 +287,6 @@ class Article(models.Model):
             section.anchor = anchor
         return sections
 
-    def _remember_old_address(self):
-        """Keep a published article's old address working after its slug changes."""
-        if self.draft_of_id:
-            return
-        ArticleRedirect.objects.filter(old_slug=self.slug).delete()
-        old_slug = getattr(self, "_saved_slug", None)
-        if old_slug and old_slug != self.slug and getattr(self, "_saved_status", None) == self.Status.PUBLISHED:
-            ArticleRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
-
     def clean(self):
         errors = {}
         today = timezone.localdate()
@@ -350,6 +319,29 @@ class Section(models.Model):
     @property
     def body_html(self):
         return mark_safe(render_markdown(self.body))  # sanitised by nh3
+
+
+class ArticleDraft(models.Model):
+    """Changes to a published article, waiting to be published: a revision of its content beside the live row.
+
+    `content` is an `ArticleContent` as JSON (fields, topics, sections in order). There is at most one
+    per article; publishing it writes it into the article and deletes it.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="draft")
+    content = models.JSONField(encoder=DjangoJSONEncoder)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Draft of changes to “{self.article}”"
+
+    @property
+    def article_content(self):
+        return ArticleContent.from_json(self.content)
 
 
 class ArticleRedirect(models.Model):

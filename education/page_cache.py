@@ -8,7 +8,7 @@ rendered afresh. The cache is shared by all app servers when REDIS_URL is set.
 import logging
 import uuid
 
-from django.core.cache import cache
+from clinic.cache import try_cache
 
 logger = logging.getLogger(__name__)
 
@@ -17,35 +17,31 @@ PAGE_SECONDS = 300  # also bounds how late a scheduled article shows up in "rela
 
 
 def content_version():
-    version = cache.get(VERSION_KEY)
+    """The current content version (None while the cache does not answer)."""
+    version = try_cache("get", VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
+        try_cache("add", VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = try_cache("get", VERSION_KEY)
     return version
 
 
 def content_changed(**kwargs):
     """Signal receiver and plain function: every cached page is out of date."""
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        logger.warning("The cache did not answer; cached pages may be stale for up to %s s.", PAGE_SECONDS)
+    if try_cache("set", VERSION_KEY, uuid.uuid4().hex, timeout=None, default=False) is False:
+        logger.warning("Cached pages may be stale for up to %s s.", PAGE_SECONDS)
 
 
-def page_key(path):
-    return f"education:page:{content_version()}:{path}"
+def page_key(request, version):
+    """One copy per address as the reader asked for it: the page holds absolute links (canonical, JSON-LD)."""
+    return f"education:page:{version}:{request.scheme}://{request.get_host()}{request.path}"
 
 
-def cached_page(path):
-    try:
-        return cache.get(page_key(path))
-    except Exception:
-        logger.warning("The cache did not answer; rendering the page.")
-        return None
+def cached_page(request):
+    version = content_version()
+    return None if version is None else try_cache("get", page_key(request, version))
 
 
-def keep_page(path, html):
-    try:
-        cache.set(page_key(path), html, timeout=PAGE_SECONDS)
-    except Exception:
-        logger.warning("The cache did not answer; the page was not kept.")
+def keep_page(request, html):
+    version = content_version()
+    if version is not None:
+        try_cache("set", page_key(request, version), html, timeout=PAGE_SECONDS)

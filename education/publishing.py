@@ -1,45 +1,48 @@
-"""Drafts, checks and publishing: the public sees only what an editor published.
+"""Publishing: the one place where what the public sees changes.
 
-A published article is never edited in place. Its changes go into a draft of changes (an
-Article with `draft_of` set), which staff preview and then publish, at once or at a set time.
+A published article is never edited in place: its changes wait in a draft of changes (an
+`ArticleDraft` beside the live row) until an editor publishes them, at once or at a set time.
 Publishing runs the checks: errors block it; warnings need an explicit "publish anyway".
+The admin, the cron command and the tests all go through these functions.
 """
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
-import reversion
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from markdown_it import MarkdownIt
-from reversion.models import Version
 
-from .models import Article, PublishEvent, Section
+from . import markdown
+from .content import ArticleContent
+from .models import Article, ArticleDraft, ArticleRedirect, ClinicalReview, PublishEvent, Section, add_years
 from .page_cache import content_changed
 from .readability import analyse, plain_blocks
+from .versions import record_version
 
 SUMMARY_LENGTH = (50, 160)
 SECTION_WORD_LIMIT = 400
-COPIED_FIELDS = [
-    "title",
-    "slug",
-    "summary",
-    "main_topic",
-    "featured",
-    "reviewed_by",
-    "last_reviewed",
-    "next_review_due",
-    "reading_grade",
-]
-_markdown = MarkdownIt("commonmark", {"html": False})
+SECTION_HEADING_LEVEL = 2  # each section's heading is an <h2> on the page
+READABILITY_ANCHOR = "readability"  # where a reading-grade warning links to on the change page
+
+
+# --- Checks, one function per concern ------------------------------------------------
+
+
+@dataclass
+class PublishWarning:
+    field: str  # the form field it is about, e.g. "next_review_due" or "sections-0-body"
+    message: str
+
+    def __str__(self):
+        return self.message
 
 
 @dataclass
 class CheckResult:
     errors: dict = field(default_factory=dict)  # field name → [messages]; "sections" → {index: [messages]}
-    warnings: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # [PublishWarning]
 
     def error(self, name, message):
         self.errors.setdefault(name, []).append(message)
@@ -47,14 +50,17 @@ class CheckResult:
     def section_error(self, index, message):
         self.errors.setdefault("sections", {}).setdefault(index, []).append(message)
 
+    def warn(self, name, message):
+        self.warnings.append(PublishWarning(name, message))
+
     @property
-    def blocking(self):
-        return bool(self.errors)
+    def warning_messages(self):
+        return [warning.message for warning in self.warnings]
 
 
 class PublishingRefused(Exception):
     def __init__(self, result):
-        super().__init__("; ".join(_flatten(result.errors)) or "; ".join(result.warnings))
+        super().__init__("; ".join(_flatten(result.errors)) or "; ".join(result.warning_messages))
         self.result = result
 
 
@@ -67,31 +73,36 @@ def _flatten(errors):
             yield from (f"{name}: {message}" for message in messages)
 
 
-def check(*, title, summary, reviewed_by, last_reviewed, next_review_due, sections, slug=None, live_pk=None):
-    """The checks before publishing. `sections` is a list of (heading, body) in order.
-
-    `slug` and `live_pk` (the article that will be live: the draft's article, or the article itself)
-    check that the web address is not another article's.
-    """
-    result = CheckResult()
-    if slug and Article.objects.filter(slug=slug, draft_of__isnull=True).exclude(pk=live_pk).exists():
+def check_address(content, article, result):
+    if content.slug and Article.objects.filter(slug=content.slug).exclude(pk=getattr(article, "pk", None)).exists():
         result.error("slug", "Another article already uses this web address: choose another.")
+
+
+def check_review(content, result):
     today = timezone.localdate()
-    if not (reviewed_by or "").strip():
+    if not (content.reviewed_by or "").strip():
         result.error("reviewed_by", "Add the clinician who reviewed the medical facts.")
-    if not last_reviewed:
+    if not content.last_reviewed:
         result.error("last_reviewed", "Add the date of the last medical review.")
-    elif last_reviewed > today:
+    elif content.last_reviewed > today:
         result.error("last_reviewed", "The last review cannot be in the future.")
-    summary = (summary or "").strip()
+    if content.next_review_due and content.next_review_due < today:
+        result.warn("next_review_due", f"The next review date ({content.next_review_due:%B %-d, %Y}) has passed.")
+
+
+def check_summary(content, result):
+    summary = (content.summary or "").strip()
     low, high = SUMMARY_LENGTH
     if not summary:
         result.error("summary", "Add a summary: search engines and lists show it.")
     elif not low <= len(summary) <= high:
         result.error("summary", f"Make the summary {low} to {high} characters long (it has {len(summary)}).")
-    if not sections:
+
+
+def check_sections(content, result):
+    if not content.sections:
         result.error("sections", "Add at least one section.")
-    for index, (heading, body) in enumerate(sections):
+    for index, (heading, body) in enumerate(content.sections):
         if not (heading or "").strip() or not (body or "").strip():
             result.section_error(index, "This section is empty: give it a heading and some text, or remove it.")
             continue
@@ -99,25 +110,43 @@ def check(*, title, summary, reviewed_by, last_reviewed, next_review_due, sectio
             result.section_error(index, problem)
         words = sum(len(block.split()) for block in plain_blocks(body))
         if words > SECTION_WORD_LIMIT:
-            result.warnings.append(
-                f"“{heading}” has {words} words; sections over {SECTION_WORD_LIMIT} are hard to follow."
+            result.warn(
+                f"sections-{index}-body",
+                f"“{heading}” has {words} words; sections over {SECTION_WORD_LIMIT} are hard to follow.",
             )
         if skipped := _skipped_heading_level(body):
-            result.warnings.append(f"“{heading}” has a heading that skips a level ({skipped}).")
-    if next_review_due and next_review_due < today:
-        result.warnings.append(f"The next review date ({next_review_due:%B %-d, %Y}) has already passed.")
-    if sections and not result.errors.get("sections"):
-        grade = analyse(title, sections).whole.flesch_kincaid_grade
-        target = settings.EDUCATION_READING_GRADE_TARGET
-        if grade is not None and grade > target:
-            result.warnings.append(f"It reads at grade {grade}, above the target of grade {target}.")
+            result.warn(f"sections-{index}-body", f"“{heading}” has a heading that skips a level ({skipped}).")
+
+
+def check_reading_grade(content, result):
+    if not content.sections or result.errors.get("sections"):
+        return
+    grade = analyse(content.title, content.sections).whole.flesch_kincaid_grade
+    target = settings.EDUCATION_READING_GRADE_TARGET
+    if grade is not None and grade > target:
+        result.warn(READABILITY_ANCHOR, f"It reads at grade {grade}, above the target of grade {target}.")
+
+
+def check_fields(content, article=None):
+    """The checks on the article's own fields (the admin form runs these; its sections have their own)."""
+    result = CheckResult()
+    check_address(content, article, result)
+    check_review(content, result)
+    check_summary(content, result)
+    return result
+
+
+def check_content(content, article=None):
+    """Every check before publishing `content` as `article` (None for an article not saved yet)."""
+    result = check_fields(content, article)
+    check_sections(content, result)
+    check_reading_grade(content, result)
     return result
 
 
 def _unlabelled_media(body):
     problems = []
-    tokens = _markdown.parse(body)
-    for token in tokens:
+    for token in markdown.parse(body):
         for child in token.children or []:
             if child.type == "image" and not child.content.strip():
                 problems.append("An image has no description for people who cannot see it: write one in ![…].")
@@ -128,155 +157,195 @@ def _unlabelled_media(body):
 
 
 def _skipped_heading_level(body):
-    levels = [int(token.tag[1]) for token in _markdown.parse(body) if token.type == "heading_open"]
-    previous = min(levels, default=0) - 1
-    for level in levels:
-        if level > previous + 1 and previous >= 0:
-            return f"h{previous + 2 + 1} expected, h{level + 2} found"  # as shown on the page (body headings +2)
-        previous = level
+    """The first heading that skips a level, as the page renders it (e.g. "h4 expected, h5 found")."""
+    levels = [int(token.tag[1]) for token in markdown.parse(body) if token.type == "heading_open"]
+    for previous, level in itertools.pairwise([SECTION_HEADING_LEVEL, *levels]):
+        if level > previous + 1:
+            return f"h{previous + 1} expected, h{level} found"
     return None
 
 
-def check_article(article):
-    return check(
-        slug=article.slug,
-        live_pk=article.draft_of_id or article.pk,
-        title=article.title,
-        summary=article.summary,
-        reviewed_by=article.reviewed_by,
-        last_reviewed=article.last_reviewed,
-        next_review_due=article.next_review_due,
-        sections=[(section.heading, section.body) for section in article.sections.all()],
+# --- Drafts of changes ---------------------------------------------------------------
+
+
+def editing_content(article):
+    """What the editor works on: the waiting draft of changes, or else the article as it is."""
+    draft = article.waiting_draft
+    return draft.article_content if draft else ArticleContent.of(article)
+
+
+def save_draft(article, content, *, by):
+    """Keep `content` as the draft of changes to a published article; the public page does not change."""
+    draft, _ = ArticleDraft.objects.update_or_create(
+        article=article, defaults={"content": content.to_json(), "saved_by": by}
     )
+    article.draft = draft
+    return draft
+
+
+def discard_draft(article):
+    """Throw away the waiting draft of changes (and its schedule); the live article is not touched."""
+    with transaction.atomic():
+        deleted, _ = ArticleDraft.objects.filter(article=article).delete()
+        Article.objects.filter(pk=article.pk).update(scheduled_for=None, scheduled_warnings_accepted=False)
+    article.scheduled_for = None
+    article._state.fields_cache.pop("draft", None)
+    return bool(deleted)
 
 
 def editor_name(user):
     return (user.get_full_name() or user.get_username()) if user else "Scheduled publishing"
 
 
-def start_draft(article, *, by):
-    """The draft of changes to a published article, made on first use (a copy of what is live)."""
-    if article.draft_of_id:
-        return article
-    existing = Article.objects.filter(draft_of=article).first()
-    if existing:
-        return existing
-    with transaction.atomic(), reversion.create_revision():
-        draft = Article.objects.create(
-            draft_of=article,
-            status=Article.Status.DRAFT,
-            **{name: getattr(article, name) for name in COPIED_FIELDS},
-        )
-        draft.topics.set(article.topics.all())
-        Section.objects.bulk_create(
-            Section(article=draft, order=section.order, heading=section.heading, body=section.body)
-            for section in article.sections.all()
-        )
-        reversion.add_to_revision(draft)
-        reversion.set_user(by)
-        reversion.set_comment(f"Draft of changes started from the published “{article.title}”.")
-    return draft
+# --- Publishing ------------------------------------------------------------------------
 
 
-def publish(article, *, by, accept_warnings=False, when=None):
-    """Publish an article or a draft of changes, now or at `when`; return the PublishEvent (None if scheduled)."""
-    result = check_article(article)
-    if result.blocking or (result.warnings and not accept_warnings):
+def publish(article, *, by, at=None, accept_warnings=False, scheduled=False):
+    """Publish the article's waiting draft (or the article itself), now or at `at`.
+
+    Returns the PublishEvent, or None when the publication is scheduled for later.
+    """
+    content = editing_content(article)
+    result = check_content(content, article)
+    if result.errors or (result.warnings and not accept_warnings):
         raise PublishingRefused(result)
     now = timezone.now()
-    if when and when > now:
+    if at and at > now:
         # publish_due() publishes it then, through this function: the checks run again at that time.
-        Article.objects.filter(pk=article.pk).update(scheduled_for=when, scheduled_warnings_accepted=accept_warnings)
+        Article.objects.filter(pk=article.pk).update(scheduled_for=at, scheduled_warnings_accepted=accept_warnings)
+        article.scheduled_for, article.scheduled_warnings_accepted = at, accept_warnings
         return None
-    with transaction.atomic(), reversion.create_revision():
-        target = _apply(article, now)
-        reversion.set_user(by)
-        reversion.set_comment("Published" + (" (warnings accepted)" if result.warnings else ""))
-    event = PublishEvent.objects.create(
-        article=target,
-        published_by=by,
-        published_by_name=editor_name(by),
-        published_at=now,
-        version=Version.objects.get_for_object(target).first(),
-        warnings_accepted="\n".join(result.warnings),
-        scheduled=when is not None,
-    )
-    content_changed()
-    return event
-
-
-def _apply(article, now):
-    if not article.draft_of_id:
+    with transaction.atomic():
+        was_public = article.is_public
         article.status = Article.Status.PUBLISHED
         if article.published_at is None or article.published_at > now:
             article.published_at = now
-        article.last_published_at, article.scheduled_for = now, None
-        article.save()
-        return article
-    live = article.draft_of
-    for name in COPIED_FIELDS:
-        setattr(live, name, getattr(article, name))
-    live.last_published_at = now
-    live.topics.set(article.topics.all())
-    live.sections.all().delete()
-    article.sections.update(article=live)
-    article.delete()
-    live.save()  # last, so the version it records holds the new sections
-    reversion.add_to_revision(live)
-    return live
+        article.last_published_at = now
+        article.scheduled_for, article.scheduled_warnings_accepted = None, False
+        write_content(article, content, keep_old_address=was_public)
+        ArticleDraft.objects.filter(article=article).delete()
+        article._state.fields_cache.pop("draft", None)
+        accepted = " (warnings accepted)" if result.warnings else ""
+        event = PublishEvent.objects.create(
+            article=article,
+            published_by=by,
+            published_by_name=editor_name(by),
+            published_at=now,
+            version=record_version(article, by=by, comment=f"Published{accepted}"),
+            warnings_accepted="\n".join(result.warning_messages),
+            scheduled=scheduled,
+        )
+        transaction.on_commit(content_changed)
+    return event
+
+
+def write_content(article, content, *, keep_old_address):
+    """Save the article's row with `content`, and its topics and sections."""
+    old_slug = article.slug
+    content.apply_fields(article)
+    if keep_old_address and old_slug != article.slug:
+        remember_old_address(article, old_slug)
+    article.reading_grade = analyse(content.title, content.sections).whole.flesch_kincaid_grade
+    article.save()
+    article.topics.set(content.topic_ids)
+    article.sections.all().delete()
+    Section.objects.bulk_create(
+        Section(article=article, order=position, heading=heading, body=body)
+        for position, (heading, body) in enumerate(content.sections, start=1)
+    )
+    article._prefetched_objects_cache = {}
+
+
+def remember_old_address(article, old_slug):
+    """Keep a public article's old address working (a permanent redirect) after it moves."""
+    ArticleRedirect.objects.filter(old_slug=article.slug).delete()  # the address is in use again
+    ArticleRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": article})
 
 
 def publish_due(now=None):
-    """Publish the articles and drafts of changes whose time has come; return (published, refused)."""
+    """Publish what is scheduled up to now; return (published articles, refused articles).
+
+    Each one is claimed first with a conditional UPDATE that takes its row's lock: a second run at
+    the same moment waits for that lock, then finds nothing left to claim, so it publishes nothing.
+    """
     now = now or timezone.now()
     published, refused = [], []
-    for draft in Article.objects.filter(scheduled_for__lte=now).select_related("draft_of"):
+    due = Article.objects.filter(scheduled_for__lte=now).order_by("scheduled_for")
+    for pk, scheduled_for in list(due.values_list("pk", "scheduled_for")):
         try:
-            event = publish(draft, by=None, accept_warnings=draft.scheduled_warnings_accepted, when=draft.scheduled_for)
-        except PublishingRefused:
-            refused.append(draft)
+            event = publish_scheduled(pk, scheduled_for)
+        except PublishingRefused as refusal:
+            refused.append(refusal.article)
         else:
-            published.append(event.article)
+            if event is not None:
+                published.append(event.article)
     return published, refused
 
 
-def restore_as_draft(article, version, *, by):
-    """Make an old version the content of a draft (the public page is not touched)."""
-    data = version.field_dict
-    target = start_draft(article, by=by) if article.status == Article.Status.PUBLISHED else article
-    old_sections = _section_versions(version, article.pk)
-    with transaction.atomic(), reversion.create_revision():
-        for name in COPIED_FIELDS:
-            if name in data or f"{name}_id" in data:
-                value = data.get(name, data.get(f"{name}_id"))
-                setattr(target, f"{name}_id" if f"{name}_id" in data else name, value)
-        target.save()
-        target.topics.set(data.get("topics", []))
-        target.sections.all().delete()
-        Section.objects.bulk_create(
-            Section(article=target, order=section["order"], heading=section["heading"], body=section["body"])
-            for section in sorted(old_sections, key=lambda section: (section["order"], section["id"]))
+def publish_scheduled(pk, scheduled_for):
+    """Publish one article scheduled for `scheduled_for`, unless another run already took it (then None)."""
+    try:
+        with transaction.atomic():
+            if not Article.objects.filter(pk=pk, scheduled_for=scheduled_for).update(scheduled_for=None):
+                return None
+            article = Article.objects.select_related("draft").get(pk=pk)
+            return publish(article, by=None, accept_warnings=article.scheduled_warnings_accepted, scheduled=True)
+    except PublishingRefused as refusal:  # rolled back: it stays scheduled, and the editor sees why
+        refusal.article = Article.objects.get(pk=pk)
+        raise
+
+
+def unpublish(articles):
+    """Hide published articles from the public; a waiting draft of changes becomes the article's content."""
+    count = 0
+    for article in articles.filter(status=Article.Status.PUBLISHED).select_related("draft"):
+        with transaction.atomic():
+            was_public, draft = article.is_public, article.waiting_draft
+            article.status, article.scheduled_for = Article.Status.DRAFT, None
+            if draft:
+                write_content(article, draft.article_content, keep_old_address=was_public)
+                draft.delete()
+            else:
+                article.save()
+        count += 1
+    content_changed()
+    return count
+
+
+def record_clinical_review(articles, *, reviewed_by, reviewed_on, recorded_by):
+    """Set the reviewer and dates without touching the content, and keep a record of it."""
+    articles = list(articles.select_related("draft"))
+    next_due = add_years(reviewed_on, settings.EDUCATION_REVIEW_INTERVAL_YEARS)
+    with transaction.atomic():
+        for article in articles:
+            Article.objects.filter(pk=article.pk).update(
+                reviewed_by=reviewed_by, last_reviewed=reviewed_on, next_review_due=next_due
+            )
+            if draft := article.waiting_draft:  # so publishing the draft keeps the review
+                content = draft.article_content
+                content.reviewed_by, content.last_reviewed, content.next_review_due = reviewed_by, reviewed_on, next_due
+                ArticleDraft.objects.filter(pk=draft.pk).update(content=content.to_json())
+        ClinicalReview.objects.bulk_create(
+            ClinicalReview(article=article, reviewed_by=reviewed_by, reviewed_on=reviewed_on, recorded_by=recorded_by)
+            for article in articles
         )
-        target.refresh_reading_grade()
-        reversion.set_user(by)
-        reversion.set_comment(f"Restored the version of {version.revision.date_created:%Y-%m-%d %H:%M} as a draft.")
-    return target
+    content_changed()
+    return len(articles)
 
 
-def _section_versions(version, article_id):
-    section_type = ContentType.objects.get_for_model(Section)
-    return [
-        other.field_dict
-        for other in version.revision.version_set.filter(content_type=section_type)
-        if other.field_dict.get("article_id") == article_id
-    ]
+def restore_version(article, version, content, *, by):
+    """Make an old version's content the draft (or, for an unpublished article, its content).
 
-
-def recent_versions(article, limit=50):
-    return Version.objects.get_for_object(article).select_related("revision", "revision__user")[:limit]
-
-
-def version_sections(version):
-    """The (heading, body) of each section as they were in `version`, in order."""
-    sections = _section_versions(version, int(version.object_id))
-    return [(s["heading"], s["body"]) for s in sorted(sections, key=lambda s: (s["order"], s["id"]))]
+    A version that would fail a blocking check is not restored: PublishingRefused says why.
+    """
+    result = check_fields(content, article)
+    check_sections(content, result)
+    if result.errors:
+        raise PublishingRefused(result)
+    when = timezone.localtime(version.revision.date_created)
+    if article.edited_through_drafts:
+        return save_draft(article, content, by=by)
+    with transaction.atomic():
+        write_content(article, content, keep_old_address=False)
+        record_version(article, by=by, comment=f"Restored the version of {when:%Y-%m-%d %H:%M}")
+    return None

@@ -12,11 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from markdown_it import MarkdownIt
+from .markdown import parse
 
 WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+(?:[.,]\d+)*")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+")
-_markdown = MarkdownIt("commonmark", {"html": False})
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +47,7 @@ def syllables(word):
 def plain_blocks(markdown_text):
     """The text of each paragraph, heading and list item, without Markdown."""
     blocks = []
-    for token in _markdown.parse(markdown_text or ""):
+    for token in parse(markdown_text):
         if token.type == "inline":
             text = "".join(
                 " " if child.type in ("softbreak", "hardbreak") else child.content

@@ -1,7 +1,6 @@
 import time
 
 from django.db import connection
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView, TemplateView
@@ -9,6 +8,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from .context_processors import get_clinic_profile
 from .models import Article, ArticleRedirect, Topic
 from .page_cache import cached_page, keep_page
+from .search import suggestion
 
 # How long a successful contact with the database vouches for it, per process: a check on every
 # cached page would cost a quarter of their throughput; once a second costs nothing measurable.
@@ -67,15 +67,14 @@ class SharedPageMixin:
     def dispatch(self, request, *args, **kwargs):
         # Only plain addresses: a query string would let anyone fill the cache with copies.
         shared = request.method == "GET" and not request.GET and not can_preview(request.user)
-        path = request.path
-        if shared and (html := cached_page(path)) is not None:
+        if shared and (html := cached_page(request)) is not None:
             # The cached copy is shown only while the database answers: an outage gets the plain 503
             # page with the clinic's phone number, as every other page does.
             confirm_database_answers()
             return HttpResponse(html)
         response = super().dispatch(request, *args, **kwargs)
         if shared and response.status_code == 200:
-            keep_page(path, response.render().content)
+            keep_page(request, response.render().content)
         return response
 
 
@@ -93,20 +92,24 @@ class HomeView(SharedPageMixin, TemplateView):
 
 
 class ArticleListView(SharedPageMixin, TemplateView):
-    """Every published article, grouped by topic."""
+    """Every published article once, under its main topic; its other topics as tags."""
 
     template_name = "education/article_list.html"
 
     def get_context_data(self, **kwargs):
-        published = Article.objects.published()
-        topics = (
-            Topic.objects.filter(articles__in=published)
-            .distinct()
-            .prefetch_related(Prefetch("articles", queryset=published.order_by("title"), to_attr="published_articles"))
+        articles = list(
+            Article.objects.published().select_related("main_topic").prefetch_related("topics").order_by("title")
         )
+        groups = {}
+        for article in articles:
+            main = article.primary_topic
+            article.other_topics = [topic for topic in article.topics.all() if topic != main]
+            groups.setdefault(main, []).append(article)
+        without_topic = groups.pop(None, [])
+        topics = sorted(groups, key=lambda topic: topic.name.casefold())
         return super().get_context_data(
-            topics=topics,
-            articles_without_topic=published.filter(topics=None).order_by("title"),
+            groups=[(topic, groups[topic]) for topic in topics],
+            articles_without_topic=without_topic,
             **kwargs,
         )
 
@@ -116,13 +119,20 @@ class ArticleDetailView(SharedPageMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        if "pk" in self.kwargs:  # a draft of changes, for staff only
+        if "pk" in self.kwargs:  # the preview of a waiting draft of changes (or a draft article), for staff only
             articles = Article.objects.all() if can_preview(self.request.user) else Article.objects.none()
+            articles = articles.select_related("draft")
         elif can_preview(self.request.user):
-            articles = Article.objects.filter(draft_of__isnull=True)
+            articles = Article.objects.all()
         else:
             articles = Article.objects.published()
         return articles.select_related("main_topic").prefetch_related("sections", "topics")
+
+    def get_object(self, queryset=None):
+        article = super().get_object(queryset)
+        if "pk" in self.kwargs and (draft := article.waiting_draft):
+            return draft.article_content.preview(article)
+        return article
 
     def get(self, request, *args, **kwargs):
         try:
@@ -139,7 +149,7 @@ class ArticleDetailView(SharedPageMixin, DetailView):
         article = self.object
         canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
         return super().get_context_data(
-            is_preview=not article.is_public,
+            is_preview=not article.is_public or getattr(article, "is_draft_preview", False),
             sections=article.sections_with_anchors(),
             related_articles=Article.objects.published().related_to(article),
             canonical_url=canonical_url,
@@ -177,4 +187,7 @@ class SearchView(ListView):
         return Article.objects.published().search(self.query)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+        context = super().get_context_data(query=self.query, **kwargs)
+        if self.query and not context["paginator"].count:
+            context["suggestion"] = suggestion(self.query, Article.objects.published())
+        return context

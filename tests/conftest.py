@@ -33,6 +33,14 @@ def plain_static_storage(settings):
 
 
 @pytest.fixture
+def run_worker(db):
+    """Run the background worker until nothing is due (`manage.py run_worker --batch`): sends queued emails."""
+    from django.core.management import call_command
+
+    return lambda: call_command("run_worker", "--batch", verbosity=0)
+
+
+@pytest.fixture
 def clinic(db):
     return make_clinic()
 

@@ -214,8 +214,9 @@ def test_bad_filter_values_are_ignored_or_refused_never_an_error(nurse_client, p
     assert response.status_code in (200, 302, 400)
 
 
-def test_a_nul_byte_is_a_bad_request(nurse_client):
-    assert nurse_client.get(QUEUE, {"q": "a\x00b"}).status_code == 400
+def test_a_nul_byte_is_dropped_or_refused_never_an_error(nurse_client):
+    # The site's middleware drops NULs from query strings; the queue refuses any that reach it.
+    assert nurse_client.get(QUEUE, {"q": "a\x00b", "status__exact": "\x00new"}).status_code in (200, 400)
 
 
 # --- Counts on the admin index ---------------------------------------------------------

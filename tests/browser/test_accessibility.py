@@ -15,6 +15,7 @@ PUBLIC_PAGES = {
     "topic": "/education/topics/spinal-fusion/",
     "search results": "/education/search/?q=fusion",
     "empty search": "/education/search/?q=zebra",
+    "search with a suggestion": "/education/search/?q=fusoin",
     "request form": "/appointments/request/?article=why-pain-after-spinal-fusion",
     "privacy notice": "/privacy/",
 }

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic.models import ClinicProfile
-from education.models import Article, ArticleRedirect
+from education.models import Article
 from tests.factories import make_article, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -74,34 +74,6 @@ def test_next_review_before_the_last_review_is_refused():
         article.full_clean()
 
     assert "next_review_due" in error.value.message_dict
-
-
-def test_renaming_a_published_article_keeps_its_old_address():
-    article = make_article(slug="old-name")
-
-    article.slug = "new-name"
-    article.save()
-
-    assert ArticleRedirect.objects.get(old_slug="old-name").article == article
-
-
-def test_renaming_a_draft_leaves_no_redirect():
-    article = make_article(slug="draft-name", status=Article.Status.DRAFT)
-
-    article.slug = "better-name"
-    article.save()
-
-    assert not ArticleRedirect.objects.exists()
-
-
-def test_taking_back_an_old_address_removes_its_redirect():
-    article = make_article(slug="first")
-    article.slug = "second"
-    article.save()
-    article.slug = "first"
-    article.save()
-
-    assert list(ArticleRedirect.objects.values_list("old_slug", flat=True)) == ["second"]
 
 
 def test_sections_get_unique_anchors_even_with_repeated_headings():

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from education import publishing
 from education.models import Article
 from tests.factories import make_article, make_topic
 
@@ -66,19 +67,33 @@ def test_a_cached_page_is_renewed_when_its_content_changes(client, article, chan
     assert b"Renamed guide" in client.get(article.get_absolute_url()).content
 
 
-def test_addresses_with_a_query_string_are_not_kept(client, article):
+def test_addresses_with_a_query_string_are_not_kept(client, article, rf):
     from education.page_cache import cached_page
 
     client.get(article.get_absolute_url(), {"utm_source": "flyer"})
 
-    assert cached_page(article.get_absolute_url() + "?utm_source=flyer") is None
-    assert cached_page(article.get_absolute_url()) is None
+    assert cached_page(rf.get(article.get_absolute_url(), {"utm_source": "flyer"})) is None
+    assert cached_page(rf.get(article.get_absolute_url())) is None
+
+
+@pytest.mark.parametrize("secure", [False, True], ids=["http", "https"])
+def test_each_host_and_scheme_gets_its_own_copy_with_its_own_addresses(client, article, settings, secure):
+    settings.ALLOWED_HOSTS = ["clinic.example", "www.clinic.example"]
+    scheme = "https" if secure else "http"
+    for host in ["clinic.example", "www.clinic.example", "clinic.example"]:
+        page = client.get(article.get_absolute_url(), headers={"host": host}, secure=secure).content.decode()
+
+        own_address = f"{scheme}://{host}/education/fusion-guide/"
+        assert f'<link rel="canonical" href="{own_address}">' in page
+        assert f'"url": "{own_address}"' in page
+    other_scheme = client.get(article.get_absolute_url(), headers={"host": "clinic.example"}, secure=not secure)
+    assert f"{scheme}://clinic.example/" not in other_scheme.content.decode()
 
 
 def test_unpublishing_in_bulk_takes_the_cached_page_down(client, article):
     assert client.get(article.get_absolute_url()).status_code == 200
 
-    Article.objects.filter(pk=article.pk).unpublish()
+    publishing.unpublish(Article.objects.filter(pk=article.pk))
 
     assert client.get(article.get_absolute_url()).status_code == 404
 

@@ -51,21 +51,25 @@ def test_home_page_lists_recent_articles_when_none_is_featured(client, clinic):
     assert page(client.get("/")).find("a", string="Recent guide")
 
 
-def test_article_list_groups_published_articles_by_topic(client, clinic):
+def test_article_list_shows_each_article_once_under_its_main_topic_with_other_topics_as_tags(client, clinic):
     fusion = make_topic(name="Spinal fusion")
     stimulation = make_topic(name="Spinal cord stimulation")
     make_article(title="Fusion guide", topics=[fusion])
-    make_article(title="Both guide", topics=[fusion, stimulation])
+    make_article(title="Both guide", topics=[fusion, stimulation], main_topic=fusion)
     make_article(title="Loose guide")
     make_article(title="Draft guide", topics=[fusion], status=Article.Status.DRAFT)
 
     html = page(client.get("/education/"))
     sections = {section.h2.get_text(strip=True): section for section in html.select("main section")}
 
-    assert set(sections) == {"Spinal fusion", "Spinal cord stimulation", "More articles"}
-    assert [a.get_text() for a in sections["Spinal fusion"].select("article a")] == ["Both guide", "Fusion guide"]
-    assert [a.get_text() for a in sections["Spinal cord stimulation"].select("article a")] == ["Both guide"]
-    assert [a.get_text() for a in sections["More articles"].select("article a")] == ["Loose guide"]
+    assert set(sections) == {"Spinal fusion", "More articles"}
+    assert [a.get_text() for a in sections["Spinal fusion"].select("article h3 a")] == ["Both guide", "Fusion guide"]
+    assert [a.get_text() for a in sections["More articles"].select("article h3 a")] == ["Loose guide"]
+    titles = [a.get_text() for a in html.select("main article h3 a")]
+    assert sorted(titles) == sorted(set(titles))  # each article once
+    both = sections["Spinal fusion"].find("h3", string="Both guide").find_parent("article")
+    assert [a.get_text() for a in both.select(".topic-tags a")] == ["Spinal cord stimulation"]
+    assert both.select_one(".topic-tags a")["href"] == stimulation.get_absolute_url()
 
 
 def test_article_page_structure(client, article):
@@ -190,8 +194,13 @@ def test_staff_without_article_permission_cannot_preview(client, clinic, django_
 
 
 def test_old_address_of_a_renamed_article_redirects_permanently(client, article):
-    article.slug = "why-backs-hurt"
-    article.save()
+    from education import publishing
+    from education.content import ArticleContent
+
+    content = ArticleContent.of(article)
+    content.slug = "why-backs-hurt"
+    publishing.save_draft(article, content, by=None)
+    publishing.publish(article, by=None, accept_warnings=True)
 
     response = client.get("/education/why-back-hurts/")
 
@@ -314,3 +323,148 @@ def test_clinic_details_come_from_the_profile_on_every_page(client, clinic):
     for url in ["/", "/education/", "/education/search/", "/no-such-page/"]:
         text = client.get(url).content.decode()
         assert "Renamed Clinic" in text and "(555) 010-0111" in text, url
+
+
+def site_css():
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    return Path(finders.find("css/site.css")).read_text()
+
+
+def test_article_with_warning_signs_has_a_short_urgent_help_box_before_the_first_section(client, clinic):
+    fusion = make_topic(name="Spinal fusion", has_warning_signs=True)
+    article = make_article(topics=[fusion], sections=[("First", "One."), ("Second", "Two.")])
+
+    html = page(client.get(article.get_absolute_url()))
+
+    box = html.find("aside", class_="urgent-box")
+    assert box.find(class_="urgent-box__title").get_text(strip=True) == "Get urgent help."
+    assert box.find("a")["href"] == "#urgent-help"
+    assert html.find(id="urgent-help").find("h2").get_text() == "When to get urgent help"
+    for sign in clinic.emergency_sign_list:
+        assert sign in box.get_text()
+    body = str(html.find("article"))
+    assert body.index("urgent-box") < body.index('id="first"') < body.index('id="urgent-help"')
+
+
+def test_article_without_warning_signs_has_no_urgent_help_box(client, article):
+    assert not page(client.get(article.get_absolute_url())).find(class_="urgent-box")
+
+
+def test_the_top_of_an_article_is_title_summary_one_review_line_then_the_text(client, article):
+    html = page(client.get(article.get_absolute_url()))
+
+    header = html.select_one("article header")
+    assert [child.name for child in header.find_all(recursive=False)] == ["h1", "p", "p"]
+    (line,) = header.select(".review-line")
+    assert line.get_text(" ", strip=True) == (
+        "Medically reviewed by Dr. Ana Ruiz, MD on February 3, 2026 · Next review due: February 3, 2029"
+    )
+    assert not header.select(".topic-tags")
+    body = str(html.find("article"))
+    assert body.index('aria-label="On this page"') < body.index('id="the-risks"') < body.index("topic-tags")
+
+
+def test_the_call_to_action_stays_in_view_on_desktop(client, article):
+    html = page(client.get(article.get_absolute_url()))
+    stylesheet = site_css()
+
+    assert html.select_one(".article-aside .consultation-cta")
+    assert ".article-aside { position: sticky;" in stylesheet
+
+
+def test_an_article_prints_as_a_handout_with_the_clinics_phone_and_the_review_line_at_the_foot(client, article):
+    html = page(client.get(article.get_absolute_url()))
+    stylesheet = site_css()
+
+    foot = html.find(class_="print-foot")
+    assert "(555) 010-0199" in foot.get_text() and "Medically reviewed by" in foot.get_text()
+    print_rules = stylesheet[stylesheet.index("@media print {\n  .site-header") :]
+    assert ".site-header" in print_rules and ".btn" in print_rules and ".consultation-cta" in print_rules
+    assert "attr(href)" in print_rules and ".print-foot { display: block" in print_rules
+
+
+def test_search_finds_other_forms_of_a_word(client, clinic):
+    make_article(title="Living with a spinal cord device", sections=[("How it works", "Stimulation of the nerves.")])
+    make_article(title="Unrelated guide", sections=[("Rest", "Lie down.")])
+
+    html = page(client.get("/education/search/", {"q": "stimulator"}))
+
+    assert [a.get_text() for a in html.select(".article-card h3 a")] == ["Living with a spinal cord device"]
+
+
+def test_a_misspelled_search_offers_a_word_from_the_articles(client, clinic):
+    make_article(title="Spinal fusion recovery", sections=[("Weeks", "Rest, then move.")])
+
+    html = page(client.get("/education/search/", {"q": "fusoin"}))
+
+    offer = html.find(class_="did-you-mean")
+    assert offer.get_text(" ", strip=True) == "Did you mean fusion ?"
+    assert offer.a["href"] == "?q=fusion"
+    assert page(client.get("/education/search/" + offer.a["href"])).select(".article-card")
+
+
+def test_no_suggestion_when_no_word_comes_close(client, clinic):
+    make_article(title="Spinal fusion recovery")
+
+    html = page(client.get("/education/search/", {"q": "xylophone"}))
+
+    assert not html.find(class_="did-you-mean")
+    assert "No articles found" in html.get_text()
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_the_feed_has_every_element_rfc_4287_requires(client, article):
+    from xml.etree import ElementTree
+
+    response = client.get("/education/feed/")
+    feed = ElementTree.fromstring(response.content)
+
+    def one(parent, name):
+        found = parent.findall(f"{ATOM}{name}")
+        assert len(found) == 1, name
+        return found[0]
+
+    def is_timestamp(text):
+        return datetime.datetime.fromisoformat(text).tzinfo is not None
+
+    assert feed.tag == f"{ATOM}feed"
+    assert one(feed, "title").text and one(feed, "id").text and is_timestamp(one(feed, "updated").text)
+    author = one(feed, "author")  # entries have none of their own, so the feed must name one
+    assert one(author, "name").text == "Test Spine Clinic"
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "http://testserver/education/feed/"
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 1
+    for entry in entries:
+        assert one(entry, "title").text == "Why does my back hurt?"
+        assert one(entry, "id").text.startswith("tag:") and str(article.pk) in one(entry, "id").text
+        assert is_timestamp(one(entry, "updated").text)
+        assert entry.find(f"{ATOM}link[@rel='alternate']").get("href").endswith(article.get_absolute_url())
+        assert one(entry, "summary").text == article.summary
+
+
+def test_an_entry_keeps_its_id_when_the_article_moves(client, article):
+    from xml.etree import ElementTree
+
+    def entry_id():
+        feed = ElementTree.fromstring(client.get("/education/feed/").content)
+        return feed.find(f"{ATOM}entry/{ATOM}id").text
+
+    before = entry_id()
+    article.slug = "a-new-address"
+    article.save()
+
+    assert entry_id() == before
+
+
+def test_the_suggestion_is_the_word_with_the_fewest_typing_slips(clinic):
+    from education.search import edit_distance, suggestion
+
+    make_article(title="Spinal fusion recovery", sections=[("Bones", "The bones fuse over months after a fusion.")])
+
+    assert edit_distance("fusoin", "fusion") == 1 and edit_distance("fusoin", "fuse") == 3
+    assert suggestion("fusoin", Article.objects.published()) == "fusion"

@@ -59,3 +59,31 @@ def test_search_page_works_on_postgres(client, clinic):
 
     assert response.status_code == 200
     assert b"<b>" not in response.content.split(b"<main")[1]
+
+
+def test_stimulator_finds_an_article_about_stimulation():
+    make_article(title="Spinal cord device", sections=[("How it works", "Stimulation of the nerves.")])
+
+    assert titles(Article.objects.published().search("stimulator")) == ["Spinal cord device"]
+
+
+def test_trigram_suggestions_come_from_the_articles_own_words():
+    from education.search import closest_words, suggestion
+
+    make_article(title="Spinal fusion recovery", sections=[("Weeks", "Rest, then move.")])
+    articles = Article.objects.published()
+
+    assert suggestion("fusoin", articles) == "fusion"
+    assert suggestion("fusion", articles) == ""
+    assert closest_words(["recovery", "xylophone"], articles) == {"recovery": "recovery"}
+
+
+@pytest.mark.parametrize("pair", [("fusoin", "fusion"), ("stimulator", "stimulation"), ("pain", "spine")])
+def test_the_python_fallback_measures_similarity_as_pg_trgm_does(pair):
+    from education.search import similarity
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT similarity(%s, %s)", pair)
+        (expected,) = cursor.fetchone()
+
+    assert similarity(*pair) == pytest.approx(expected, abs=1e-6)

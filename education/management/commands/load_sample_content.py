@@ -1,10 +1,10 @@
-import reversion
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from clinic.models import ClinicProfile
 from education import sample_content
 from education.models import Article, Section, Topic
+from education.versions import record_version
 
 
 class Command(BaseCommand):
@@ -19,9 +19,7 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
-    @reversion.create_revision()
     def handle(self, *args, reset=False, verbosity=1, **options):
-        reversion.set_comment("Sample content loaded")
         created = []
         if reset or not ClinicProfile.objects.exists():
             ClinicProfile(**sample_content.CLINIC).save()
@@ -53,7 +51,6 @@ class Command(BaseCommand):
         fields["last_published_at"] = fields["published_at"]
         article, _ = Article.objects.update_or_create(
             slug=fields.pop("slug"),
-            draft_of=None,
             defaults={"title": title, "status": Article.Status.PUBLISHED, "next_review_due": None, **fields},
         )
         article.topics.set(Topic.objects.filter(slug__in=topic_slugs))
@@ -63,3 +60,5 @@ class Command(BaseCommand):
             for position, (heading, body) in enumerate(sections, start=1)
         )
         article.refresh_reading_grade()
+        # Last, once the sections are there: the first version holds the whole article.
+        record_version(article, by=None, comment="Sample content loaded")

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0004_request_links_named_consultation'),
+        ('appointments', '0005_notification_claims_and_retries'),
         ('education', '0004_clinic_profile_moves_to_clinic'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

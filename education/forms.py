@@ -1,0 +1,166 @@
+"""The admin's forms for articles: the editing form, its sections, a clinical review."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from . import publishing
+from .content import ArticleContent
+from .models import Article, Section
+
+PUBLISH_BUTTONS = ("_publish", "_publish_anyway")
+CONTENT_FIELDS = [
+    *["title", "slug", "summary", "main_topic", "topics", "featured"],
+    *["reviewed_by", "last_reviewed", "next_review_due"],
+]
+
+
+def publishing_requested(data):
+    return any(button in data for button in PUBLISH_BUTTONS)
+
+
+class ArticleForm(forms.ModelForm):
+    """The article's fields; on a published article it shows and keeps its draft of changes."""
+
+    publish_when = forms.DateTimeField(
+        required=False,
+        label="Publish at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        help_text=f"Leave empty to publish at once. Times are {settings.TIME_ZONE} time.",
+    )
+
+    class Meta:
+        model = Article
+        fields = CONTENT_FIELDS
+        # A short list of labelled checkboxes: Django's two-box filter widget fails axe (aria-label on a span).
+        widgets = {"topics": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, instance=None, initial=None, **kwargs):
+        if instance is not None and instance.pk and (draft := instance.waiting_draft):
+            content = draft.article_content
+            initial = {
+                **{name: getattr(content, name) for name in CONTENT_FIELDS if hasattr(content, name)},
+                "main_topic": content.main_topic_id,
+                "topics": content.topic_ids,
+                **(initial or {}),
+            }
+        super().__init__(*args, instance=instance, initial=initial, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if publishing_requested(self.data):
+            content = ArticleContent(
+                slug=cleaned.get("slug", ""),
+                summary=cleaned.get("summary", ""),
+                reviewed_by=cleaned.get("reviewed_by", ""),
+                last_reviewed=cleaned.get("last_reviewed"),
+            )
+            result = publishing.check_fields(content, self.instance if self.instance.pk else None)
+            for name, messages in result.errors.items():
+                for message in messages:
+                    if name in self.fields and name not in self.errors:
+                        self.add_error(name, message)
+            when = cleaned.get("publish_when")
+            if when and when <= timezone.now():
+                self.add_error("publish_when", "Choose a time in the future, or leave it empty to publish now.")
+        return cleaned
+
+    def content(self, section_formset):
+        """What the editor sent, as one ArticleContent (call once the form and formset are valid)."""
+        data = self.cleaned_data
+        return ArticleContent(
+            **{name: data.get(name) for name in ["title", "slug", "summary", "reviewed_by"]},
+            featured=bool(data.get("featured")),
+            last_reviewed=data.get("last_reviewed"),
+            next_review_due=data.get("next_review_due"),
+            main_topic_id=data["main_topic"].pk if data.get("main_topic") else None,
+            topic_ids=sorted(topic.pk for topic in data.get("topics") or []),
+            sections=section_formset.sections(),
+        )
+
+
+def publish_time(data):
+    """The "Publish at" time the editor chose (already validated by ArticleForm), or None."""
+    try:
+        return ArticleForm.base_fields["publish_when"].clean(data.get("publish_when"))
+    except ValidationError:
+        return None
+
+
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["order", "heading", "body"]
+
+    def clean_body(self):
+        # Browsers send a textarea's line breaks as CRLF: store one kind, so versions compare equal.
+        return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+
+
+class SectionFormSet(forms.BaseInlineFormSet):
+    def kept_forms(self):
+        """The filled-in, not deleted forms, in the order the editor gave them."""
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE", False)]
+        return sorted(kept, key=lambda form: form.cleaned_data.get("order") or 0)
+
+    def sections(self):
+        return [(form.cleaned_data.get("heading", ""), form.cleaned_data.get("body", "")) for form in self.kept_forms()]
+
+    def clean(self):
+        super().clean()
+        if not self.is_bound or not publishing_requested(self.data):
+            return
+        result = publishing.CheckResult()
+        publishing.check_sections(ArticleContent(sections=self.sections()), result)
+        kept = self.kept_forms()
+        for index, messages in result.errors.get("sections", {}).items():
+            for message in messages:
+                kept[index].add_error("body", message)
+        if isinstance(result.errors.get("sections"), list):
+            raise forms.ValidationError(result.errors["sections"])
+
+
+class DraftSectionFormSet(SectionFormSet):
+    """The sections of a published article's draft of changes: filled from the draft, kept in the draft.
+
+    Sections are never saved as rows here (publishing writes them), so the forms stand for
+    unsaved Section objects: `sections` are the (heading, body) pairs to show.
+    """
+
+    def __init__(self, *args, sections=(), **kwargs):
+        self._sections = [
+            Section(order=position, heading=heading, body=body)
+            for position, (heading, body) in enumerate(sections, start=1)
+        ]
+        kwargs["queryset"] = Section.objects.none()
+        super().__init__(*args, **kwargs)
+
+    def get_queryset(self):
+        if self.is_bound:  # what the form showed: one unsaved section per initial form
+            return [
+                Section(heading=self.data.get(f"{self.add_prefix(i)}-heading", ""))
+                for i in range(self.initial_form_count())
+            ]
+        return self._sections
+
+    def _construct_form(self, i, **kwargs):
+        if not self.is_bound and i < len(self._sections):
+            kwargs["instance"] = self._sections[i]
+        # The model formset's own version looks each section up by its id: these have none.
+        return forms.BaseFormSet._construct_form(self, i, **kwargs)
+
+    def initial_form_count(self):
+        return super().initial_form_count() if self.is_bound else len(self._sections)
+
+
+class ClinicalReviewForm(forms.Form):
+    reviewed_by = forms.CharField(max_length=200, label="Reviewed by", help_text="e.g. Dr. Ana Ruiz, MD")
+    reviewed_on = forms.DateField(label="Date of the review", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_reviewed_on(self):
+        reviewed_on = self.cleaned_data["reviewed_on"]
+        if reviewed_on > timezone.localdate():
+            raise forms.ValidationError("The review date cannot be in the future.")
+        return reviewed_on
