@@ -1,5 +1,6 @@
 """The triage desk in a real browser at 1280 px: the queue fits, the work is at the top of a request."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,13 @@ from tests.factories import make_consultation
 
 pytestmark = pytest.mark.usefixtures("sample_site")
 PASSWORD = "a-long-staff-password-42"
+# Pictures for docs/screenshots/ only when asked (TRIAGE_SCREENSHOTS=1): a test run leaves the checkout clean.
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def picture(page, name, **options):
+    if os.environ.get("TRIAGE_SCREENSHOTS"):
+        page.screenshot(path=SHOTS / name, **options)
 
 
 def sign_in_as_nurse(page):
@@ -58,7 +65,7 @@ def test_the_queue_fits_without_sideways_scrolling(new_page, width):
         "[...document.querySelectorAll('.queue-counts li')].map(li => getComputedStyle(li).listStyleType)"
     )
     if width == 1280:
-        page.screenshot(path=SHOTS / "triage-queue-desktop.png", full_page=True)
+        picture(page, "triage-queue-desktop.png", full_page=True)
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {width}px"
     assert table[0] <= width and table[1] <= 0, f"the table is cut off at {width}px: {table}"
     assert markers and all(marker == "none" for marker in markers), f"bullets before the counts: {markers}"
@@ -73,7 +80,7 @@ def test_the_request_page_puts_the_work_first_and_keeps_it_after_an_error(new_pa
     page.goto(f"/admin/appointments/consultationrequest/{consultation.pk}/change/")
     save_top = page.locator(".triage-work input[name=_save]").bounding_box()["y"]
     message_top = page.locator(".patient-text").bounding_box()["y"]
-    page.screenshot(path=SHOTS / "triage-request-desktop.png")
+    picture(page, "triage-request-desktop.png")
     page.get_by_role("button", name="Close", exact=True).click()
 
     expect(page.locator(".field-outcome .errorlist")).to_have_text("Choose an outcome to close the request.")
@@ -92,8 +99,8 @@ def test_phone_pictures_of_the_queue_and_a_request(new_page):
     page = new_page("phone")
     sign_in_as_nurse(page)
     page.goto("/admin/appointments/consultationrequest/")
-    page.screenshot(path=SHOTS / "triage-queue-phone.png")
+    picture(page, "triage-queue-phone.png")
     consultation = make_consultation(red_flags=["leg_weakness"])
     page.goto(f"/admin/appointments/consultationrequest/{consultation.pk}/change/")
-    page.screenshot(path=SHOTS / "triage-request-phone.png")
+    picture(page, "triage-request-phone.png")
     expect(page.get_by_role("button", name="Assign to me")).to_be_visible()
