@@ -20,3 +20,5 @@ class AppointmentsConfig(AppConfig):
         periodic_command("send_pending_notifications", every=timedelta(minutes=5))
         # Reminders two days before: each appointment claimed once, whichever worker (or cron) runs it.
         periodic_command("send_appointment_reminders", every=timedelta(minutes=5))
+        # Every worker looks for urgent requests nobody has taken on (claims make running twice safe).
+        periodic_command("escalate_urgent_requests", every=timedelta(minutes=5))

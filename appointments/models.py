@@ -4,12 +4,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from clinic.opening_hours import overdue_cutoff
+from clinic.opening_hours import clinic_time, overdue_cutoff
 from education.models import Article, Topic
 
 # No 0/O, 1/I/L: a reference read out over the phone cannot be misheard as another.
@@ -32,8 +32,31 @@ class RedFlag(models.TextChoices):
     FALL_INJURY = "fall_injury", "Severe pain after a fall or injury"
 
 
+# The same warning signs in a few words, for the queue's narrow column (text, not colour alone).
+RED_FLAG_SHORT = {
+    RedFlag.BLADDER_BOWEL: "Bladder/bowel",
+    RedFlag.GROIN_NUMBNESS: "Groin numbness",
+    RedFlag.LEG_WEAKNESS: "Leg weakness",
+    RedFlag.FEVER_WOUND: "Fever/wound",
+    RedFlag.FALL_INJURY: "Fall/injury",
+}
+
+
 class TransitionNotAllowed(ValidationError):
     """A status move the triage path does not allow."""
+
+
+def queue_rank():
+    """Open before closed, urgent first: the queue's first sort key (an index holds it, see Meta.indexes)."""
+    return Case(
+        When(status="closed", then=Value(2)),
+        When(priority="urgent", then=Value(0)),
+        default=Value(1),
+    )
+
+
+def overdue_condition(cutoff):
+    return Q(status__in=ConsultationRequest.AWAITING_CONTACT, created_at__lt=cutoff)
 
 
 class ConsultationRequestQuerySet(models.QuerySet):
@@ -44,20 +67,37 @@ class ConsultationRequestQuerySet(models.QuerySet):
         return self.filter(status__in=ConsultationRequest.AWAITING_CONTACT)
 
     def overdue(self, now=None, *, cutoff=None):
-        """Not yet contacted, and older than the clinic's response promise (or than `cutoff`)."""
-        if cutoff is None:
-            cutoff = overdue_cutoff(now)
-        return self.awaiting_first_contact().filter(created_at__lt=cutoff)
+        """THE definition of overdue: not yet contacted, and older than the clinic's response promise."""
+        return self.filter(overdue_condition(cutoff if cutoff is not None else overdue_cutoff(now)))
+
+    def with_overdue(self, *, cutoff):
+        """Each request annotated with `overdue`, by the same condition as overdue()."""
+        return self.annotate(
+            overdue=Case(
+                When(overdue_condition(cutoff), then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+
+    def counts(self, *, cutoff=None):
+        """What needs attention: new requests, open urgent ones, overdue ones (one query)."""
+        Status = ConsultationRequest.Status
+        return self.aggregate(
+            new=Count("pk", filter=Q(status=Status.NEW)),
+            urgent=Count("pk", filter=Q(priority=ConsultationRequest.Priority.URGENT) & ~Q(status=Status.CLOSED)),
+            overdue=Count("pk", filter=overdue_condition(cutoff if cutoff is not None else overdue_cutoff())),
+        )
+
+    def unacknowledged_urgent(self):
+        """Urgent requests nobody has taken on: unassigned and still New."""
+        return self.filter(
+            priority=ConsultationRequest.Priority.URGENT,
+            status=ConsultationRequest.Status.NEW,
+            assigned_to__isnull=True,
+        )
 
     def in_queue_order(self):
         """Open before closed, urgent first, then the longest waiting."""
-        return self.annotate(
-            queue_rank=Case(
-                When(status=ConsultationRequest.Status.CLOSED, then=Value(2)),
-                When(priority=ConsultationRequest.Priority.URGENT, then=Value(0)),
-                default=Value(1),
-            )
-        ).order_by("queue_rank", "created_at", "pk")
+        return self.annotate(queue_rank=queue_rank()).order_by("queue_rank", "created_at", "pk")
 
     def closed_before(self, moment):
         return self.filter(status=ConsultationRequest.Status.CLOSED, closed_at__lt=moment)
@@ -122,6 +162,34 @@ class ConsultationRequest(models.Model):
         Status.CLOSED: set(),
     }
     DUPLICATE_WINDOW = timedelta(days=30)
+    # What the patient typed or chose, and what points at it: "Close as spam" blanks exactly these.
+    # tests/appointments/test_personal_fields.py fails when a new field is in neither list.
+    PERSONAL_FIELDS = (
+        "full_name",
+        "email",
+        "phone",
+        "preferred_contact",
+        "preferred_times",
+        "topic",
+        "article",
+        "had_spine_surgery",
+        "message",
+        "red_flags",
+        "possible_duplicate_of",
+        "worse_since_last_request",
+    )
+    NOT_PERSONAL_FIELDS = (
+        "id",
+        "reference",
+        "submission_token",
+        "status",
+        "priority",
+        "outcome",
+        "assigned_to",
+        "created_at",
+        "updated_at",
+        "closed_at",
+    )
 
     reference = models.CharField(max_length=12, unique=True, editable=False)
     # One per rendered form: a repeated POST of the same form finds the request it already made.
@@ -166,6 +234,11 @@ class ConsultationRequest(models.Model):
         related_name="possible_duplicates",
         help_text="An earlier request from the same email or phone within 30 days.",
     )
+    worse_since_last_request = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="A warning sign is ticked now that the earlier request (possible duplicate) did not have.",
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -176,7 +249,11 @@ class ConsultationRequest(models.Model):
         ordering = ["created_at"]
         verbose_name = "consultation request"
         permissions = [("export_consultationrequest", "Can export consultation requests to CSV")]
-        indexes = [models.Index(fields=["status", "priority", "created_at"], name="queue_order")]
+        indexes = [
+            models.Index(fields=["status", "priority", "created_at"], name="queue_order"),
+            # The queue's ORDER BY, so its first page is read from the index, not sorted from every row.
+            models.Index(queue_rank(), F("created_at"), F("id"), name="queue_rank_order"),
+        ]
 
     def __str__(self):
         return self.reference
@@ -193,10 +270,12 @@ class ConsultationRequest(models.Model):
         return [RedFlag(flag).label for flag in self.red_flags if flag in RedFlag.values]
 
     @property
+    def red_flag_short_labels(self):
+        return [RED_FLAG_SHORT[RedFlag(flag)] for flag in self.red_flags if flag in RedFlag.values]
+
+    @property
     def is_overdue(self):
-        if self.status not in self.AWAITING_CONTACT:
-            return False
-        return self.created_at < overdue_cutoff()
+        return type(self).objects.filter(pk=self.pk).overdue().exists()
 
     @classmethod
     def priority_for(cls, red_flags):
@@ -214,6 +293,12 @@ class ConsultationRequest(models.Model):
         since = (self.created_at or timezone.now()) - self.DUPLICATE_WINDOW
         earlier = ConsultationRequest.objects.filter(same_person, created_at__gte=since).exclude(pk=self.pk)
         return earlier.order_by("-created_at").first()
+
+    def link_to_earlier_request(self):
+        """Link a possible duplicate; mark it worse when it now ticks a warning sign the earlier one did not."""
+        earlier = self.find_possible_duplicate()
+        self.possible_duplicate_of = earlier
+        self.worse_since_last_request = bool(earlier and not set(self.red_flags) <= set(earlier.red_flags))
 
     def check_move(self, status, outcome=""):
         if status == self.status:
@@ -261,15 +346,27 @@ class ConsultationRequest(models.Model):
         self.record(RequestEvent.Kind.NOTE, by=by)
         return note
 
+    def forget_personal_details(self):
+        """Blank every field in PERSONAL_FIELDS (not saved)."""
+        for name in self.PERSONAL_FIELDS:
+            field = self._meta.get_field(name)
+            if field.null:
+                value = None
+            elif isinstance(field, (models.CharField, models.TextField)):
+                value = ""  # not even a default: "any time" would still be an answer
+            elif field.has_default():
+                value = field.get_default()
+            else:
+                value = ""
+            setattr(self, field.attname if field.is_relation else name, value)
+
     def mark_as_spam(self, *, by):
         """Close as spam and keep nothing but the reference and the fact."""
         with transaction.atomic():
             self.check_move(self.Status.CLOSED, self.Outcome.SPAM)
             old_status = self.status
-            self.full_name = self.email = self.message = ""
-            self.phone = ""
-            self.red_flags = []
-            self.topic = self.article = self.possible_duplicate_of = None
+            self.forget_personal_details()
+            self.priority = self.Priority.NORMAL  # "urgent" would tell that a warning sign was ticked
             self.status, self.outcome, self.closed_at = self.Status.CLOSED, self.Outcome.SPAM, timezone.now()
             self.save()
             self.notes.all().delete()
@@ -306,7 +403,7 @@ class InternalNote(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"Note by {self.author_name} on {self.created_at:%Y-%m-%d %H:%M}"
+        return f"Note by {self.author_name}, {clinic_time(self.created_at)}"
 
 
 class RequestEvent(models.Model):
@@ -318,10 +415,11 @@ class RequestEvent(models.Model):
         PRIORITY = "priority", "Priority changed"
         ASSIGNMENT = "assignment", "Assigned"
         NOTE = "note", "Note added"
-        EXPORT = "export", "Exported to CSV"
+        EXPORT = "export", "Exported"
         SPAM = "spam", "Marked as spam"
         OFFER = "offer", "Times offered"
         BOOKING = "booking", "Appointment"
+        ESCALATION = "escalation", "On-call alerted"
 
     consultation = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -337,7 +435,7 @@ class RequestEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()}, {clinic_time(self.created_at)}"
 
     @property
     def who(self):
@@ -427,7 +525,9 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} for {self.consultation.reference}"
 
 
-from .booking_models import (  # noqa: E402  (booking models refer to the request above)
+# Models of their own modules (they refer to the request above), registered here.
+from .access_log import AccessRecord  # noqa: E402
+from .booking_models import (  # noqa: E402
     Appointment,
     Clinician,
     Offer,
@@ -435,8 +535,10 @@ from .booking_models import (  # noqa: E402  (booking models refer to the reques
     TimeOff,
     WorkingHours,
 )
+from .escalation import UrgentAlert  # noqa: E402
 
 __all__ = [
+    "AccessRecord",
     "Appointment",
     "Clinician",
     "ConsultationRequest",
@@ -446,5 +548,6 @@ __all__ = [
     "OfferedTime",
     "RequestEvent",
     "TimeOff",
+    "UrgentAlert",
     "WorkingHours",
 ]

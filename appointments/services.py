@@ -27,7 +27,7 @@ def submit_request(form, *, submission_id, article=None):
         consultation.submission_token = submission_id
         consultation.article = article
         consultation.priority = ConsultationRequest.priority_for(consultation.red_flags)
-        consultation.possible_duplicate_of = consultation.find_possible_duplicate()
+        consultation.link_to_earlier_request()
         try:
             with transaction.atomic():
                 consultation.save()

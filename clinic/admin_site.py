@@ -51,7 +51,8 @@ class ClinicAdminSite(admin.AdminSite):
     index_template = "admin/clinic_index.html"
 
     def index(self, request, extra_context=None):
-        """Editors see, first thing, which articles need their medical review; triage, today's appointments."""
+        """Editors see which articles need their medical review; triage staff, the requests needing attention
+        and today's appointments."""
         from education.models import Article
         from education.reviews import REMINDER_DAYS
 
@@ -63,6 +64,10 @@ class ClinicAdminSite(admin.AdminSite):
             from appointments.models import Appointment
 
             extra_context["appointments_today"] = Appointment.objects.live().on_day(timezone.localdate()).count()
+        if request.user.has_perm("appointments.view_consultationrequest"):
+            from appointments.models import ConsultationRequest
+
+            extra_context["queue_counts"] = ConsultationRequest.objects.counts()
         return super().index(request, extra_context)
 
     def has_permission(self, request):

@@ -171,3 +171,12 @@ def spelled_out_time(moment) -> str:
     spoken = SPOKEN_TIME_ZONES.get(zone, zone.rsplit("/", 1)[-1].replace("_", " "))
     hour = local.hour % 12 or 12
     return f"{local:%A, %B} {local.day}, {local.year}, {hour}:{local:%M} {'AM' if local.hour < 12 else 'PM'} {spoken}"
+
+
+def clinic_time(moment):
+    """`moment` in the clinic's time zone, zone spelled out: "Nov 24, 2026, 5:41 PM EST". Every time staff read."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    hour = local.strftime("%I").lstrip("0")
+    return f"{local:%b} {local.day}, {local.year}, {hour}:{local:%M %p %Z}"

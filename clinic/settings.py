@@ -315,3 +315,9 @@ APPOINTMENTS_MIN_NOTICE_HOURS = env_int("APPOINTMENTS_MIN_NOTICE_HOURS", 24)
 APPOINTMENTS_OFFER_DAYS = env_int("APPOINTMENTS_OFFER_DAYS", 7)
 APPOINTMENTS_CHANGE_CUTOFF_HOURS = env_int("APPOINTMENTS_CHANGE_CUTOFF_HOURS", 24)
 APPOINTMENTS_REMINDER_HOURS = env_int("APPOINTMENTS_REMINDER_HOURS", 48)
+# An urgent request nobody has taken on (assigned, or moved past New) after this many minutes alerts on-call.
+APPOINTMENTS_URGENT_ACK_MINUTES = env_int("APPOINTMENTS_URGENT_ACK_MINUTES", 30)
+# The on-call inbox for those alerts: a reference and an admin link only.
+APPOINTMENTS_ONCALL_EMAIL = os.environ.get("APPOINTMENTS_ONCALL_EMAIL", "oncall@localhost")
+# Alert at once outside clinic hours too (otherwise the alert waits for opening time).
+APPOINTMENTS_ONCALL_AFTER_HOURS = env_bool("APPOINTMENTS_ONCALL_AFTER_HOURS", False)

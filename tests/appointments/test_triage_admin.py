@@ -148,15 +148,44 @@ def test_queue_shows_urgent_first_then_the_longest_waiting_and_closed_last(nurse
     ]
 
 
-def test_queue_columns_show_priority_badge_source_assignment_and_waiting(nurse_client, nurse):
-    article = make_article(title="Fusion pain guide")
-    make_consultation(red_flags=["bladder_bowel"], article=article, assigned_to=nurse)
+def test_queue_columns_show_who_how_to_reach_them_warning_signs_and_waiting(nurse_client, nurse):
+    make_consultation(
+        full_name="Rosa Diaz",
+        phone="+13125550177",
+        preferred_contact="phone",
+        red_flags=["bladder_bowel", "leg_weakness"],
+        assigned_to=nurse,
+    )
 
     page = BeautifulSoup(nurse_client.get(QUEUE).content, "html.parser")
-    row = page.select_one("#result_list tbody tr").get_text(" ", strip=True)
+    row = page.select_one("#result_list tbody tr")
+    text = row.get_text(" ", strip=True)
 
     assert page.select_one("#result_list .badge.priority-urgent").get_text() == "Urgent"
-    assert "Fusion pain guide" in row and "nurse" in row and "New" in row
+    assert row.select_one("a.phone")["href"] == "tel:+13125550177"
+    assert row.select_one("a.phone").get_text() == "(312) 555-0177"
+    for expected in [
+        "Rosa Diaz",
+        "Phone",
+        "Bladder/bowel, Leg weakness",
+        "New",
+        "Nora Nurse",
+        "waiting",
+        "EST" if timezone.localtime().dst().total_seconds() == 0 else "EDT",
+    ]:
+        assert expected in text
+    headers = [th.get_text(" ", strip=True).lower() for th in page.select("#result_list thead th")][1:]
+    assert headers == [
+        "reference",
+        "received",
+        "name",
+        "phone",
+        "contact",
+        "warning signs",
+        "priority",
+        "status",
+        "assignee",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -255,9 +284,10 @@ def test_queue_stays_within_the_query_budget_with_3000_requests(nurse_client, dj
     )
 
     # The first page also reads the clinic's closures into the (empty) cache: one query more.
-    with django_assert_max_num_queries(13):
+    # Each listing writes one access record (one INSERT), counted here.
+    with django_assert_max_num_queries(14):
         response = nurse_client.get(QUEUE)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         filtered = nurse_client.get(QUEUE, {"overdue": "yes", "priority__exact": "urgent", "assigned": "nobody"})
 
     assert response.status_code == filtered.status_code == 200
@@ -358,7 +388,7 @@ def test_export_writes_the_selected_requests_and_records_the_export(nurse_client
 
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert sorted(row["reference"] for row in rows) == sorted([hostile.reference, other.reference])
     names = {row["full name"] for row in rows}
     assert names == {'\'=HYPERLINK("http://evil")', "'-2+3"}

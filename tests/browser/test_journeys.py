@@ -150,7 +150,7 @@ def test_staff_triage_the_urgent_request(new_page, viewport):
     page.get_by_role("link", name=urgent.reference).click()
 
     expect(page.locator(".badge.red-flag")).to_have_text("Leg weakness that is quickly getting worse")
-    page.get_by_label("Assigned to").select_option(label="nora")
+    page.get_by_label("Assigned to").select_option(label="Nora")
     page.get_by_label("Status").select_option(label="Contacted")
     page.locator("textarea[name='notes-0-text']").fill("Called back; advised the emergency room.")
     page.get_by_role("button", name="Save and continue editing").click()
@@ -158,7 +158,7 @@ def test_staff_triage_the_urgent_request(new_page, viewport):
     timeline = page.locator("#events-group")
     for text in ["Received", "Assigned", "Note added", "Status changed", "New → Contacted"]:
         expect(timeline).to_contain_text(text)
-    expect(page.locator("#notes-group")).to_contain_text("Called back; advised the emergency room.")
+    expect(page.locator("#notes-2-group")).to_contain_text("Called back; advised the emergency room.")
     urgent.refresh_from_db()
     assert urgent.status == ConsultationRequest.Status.CONTACTED and urgent.assigned_to.username == "nora"
 

@@ -4,8 +4,13 @@ import appointments.booking_models
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
-from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
+
+
+def create_btree_gist(apps, schema_editor):
+    # BtreeGistExtension() would query pg_extension on SQLite when migrating backwards.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
 
 
 def add_overlap_constraint(apps, schema_editor):
@@ -29,12 +34,12 @@ def remove_overlap_constraint(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0005_notification_claims_and_retries'),
+        ('appointments', '0006_triage_desk_access_log_urgent_alerts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        BtreeGistExtension(),
+        migrations.RunPython(create_btree_gist, migrations.RunPython.noop),
         migrations.CreateModel(
             name='Appointment',
             fields=[

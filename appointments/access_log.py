@@ -1,0 +1,115 @@
+"""The accounting of access to patients' requests (HIPAA audit controls, 45 CFR 164.312(b)).
+
+Every open of a request's page, every listing of requests (search or filter) and every export is
+one row: who, when, from which address, which requests (references) and the kind of access.
+Never the search text, which may itself be a patient's name. Rows are only ever added: the model
+refuses changes and deletion, the admin offers neither, and the references are text rather than
+foreign keys, so purging closed requests leaves the record of who saw them in place. Entries are
+kept for at least ACCESS_LOG_KEPT (six years); nothing in the code deletes them.
+"""
+
+import ipaddress
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from clinic.net import client_ip
+from clinic.opening_hours import clinic_time
+
+ACCESS_LOG_KEPT = timedelta(days=6 * 366)
+
+
+class AccessRecordQuerySet(models.QuerySet):
+    def for_reference(self, reference):
+        """Entries that include `reference`, oldest first."""
+        return self.filter(references__contains=f" {reference.strip().upper()} ").order_by("at", "pk")
+
+    def update(self, **kwargs):
+        raise TypeError("The access log is append-only.")
+
+    def delete(self):
+        raise TypeError("The access log is append-only.")
+
+
+class AccessRecord(models.Model):
+    """One access to one or more consultation requests. Added, never changed or deleted."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", "Opened the request page"
+        SEARCH = "search", "Searched the queue"
+        LIST = "list", "Listed the queue"
+        EXPORT = "export", "Exported"
+
+    at = models.DateTimeField("when", default=timezone.now, db_index=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name="staff member",
+    )
+    # Copied, so the record still names the person after their account is removed.
+    username = models.CharField(max_length=150, editable=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, editable=False)
+    # " BR-AAAAAA BR-BBBBBB ": space-delimited so one reference is found with a `contains` on any database.
+    references = models.TextField(editable=False)
+    count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = AccessRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "access record"
+        verbose_name_plural = "access log"
+
+    def __str__(self):
+        return f"{self.username}: {self.get_kind_display().lower()}, {clinic_time(self.at)}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The access log is append-only: an entry is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The access log is append-only: an entry is never deleted.")
+
+    @property
+    def reference_list(self):
+        return self.references.split()
+
+
+def record_access(request, kind, references):
+    """Record that `request.user` accessed the requests with these references: one INSERT, nothing if none."""
+    references = list(dict.fromkeys(references))
+    if not references:
+        return None
+    user = request.user
+    return AccessRecord.objects.create(
+        user=user,
+        username=user.get_username(),
+        ip_address=valid_ip(client_ip(request)),
+        kind=kind,
+        references=f" {' '.join(references)} ",
+        count=len(references),
+    )
+
+
+def valid_ip(text):
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
+
+
+def access_report(reference):
+    """Lines saying who accessed the request `reference` and when, oldest first."""
+    return [
+        f"{clinic_time(record.at)}  {record.username}  {record.get_kind_display().lower()}  "
+        f"from {record.ip_address or 'an unknown address'}"
+        + (f"  ({record.count} requests)" if record.count > 1 else "")
+        for record in AccessRecord.objects.for_reference(reference)
+    ]

@@ -1,0 +1,25 @@
+"""The staff's table of contents for consultation requests; each concern lives in its own module.
+
+- queue.py: the list, its columns, filters, search and counts
+- actions.py: what can be done to the selected requests
+- request_page.py: one request's page (triage work on top, what the patient wrote, notes, timeline)
+- exports.py: CSV and .xlsx exports
+- access_log.py: the accounting of access, read-only
+- articles.py: request counts per article, for editors
+"""
+
+from django.contrib import admin
+
+from .. import booking_admin  # noqa: F401  (booking: clinicians, the agenda, offer times)
+from ..models import ConsultationRequest
+from . import access_log, articles  # noqa: F401  (they register their own admins)
+from .actions import QueueActionsMixin
+from .exports import ExportMixin
+from .queue import QueueMixin
+from .request_page import RequestPageMixin
+
+
+@admin.register(ConsultationRequest)
+class ConsultationRequestAdmin(QueueMixin, QueueActionsMixin, ExportMixin, RequestPageMixin, admin.ModelAdmin):
+    class Media:
+        css = {"all": ["appointments/admin.css"]}
