@@ -243,12 +243,14 @@ def test_patient_asks_for_other_times(client, offer, consultation, sending, sett
     assert client.get(book_url(offer)).status_code == 410
 
 
-def test_no_email_carries_a_name_condition_or_message(client, offer, consultation, admin_user, sending):
+def test_no_email_carries_a_name_condition_or_message(client, offer, consultation, admin_user, sending, settings):
+    # Offered times are at least a day away: with a 12-hour reminder, booking never counts as the reminder.
+    settings.APPOINTMENTS_REMINDER_HOURS = 12
     slot, new_slot = booking.offered_slots(offer)[:2]
     choose(client, offer, slot, sending)
     with sending():
         booking.move(Appointment.objects.get(), new_slot, by=admin_user)
-        booking.send_due_reminders(now=new_slot.starts_at - timedelta(hours=47))
+        booking.send_due_reminders(now=new_slot.starts_at - timedelta(hours=11))
         booking.cancel(Appointment.objects.get(), by=None)
     kinds = set(Notification.objects.values_list("kind", flat=True))
     assert {"offer", "booked", "moved", "reminder", "cancelled", "triage_booking"} <= kinds
