@@ -11,7 +11,6 @@ import http.client
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -52,7 +51,7 @@ from django.utils import timezone  # noqa: E402
 
 from appointments import booking  # noqa: E402
 from appointments.models import Appointment, Clinician  # noqa: E402
-from tests.benchmarks.live_site import free_port, wait_until_up  # noqa: E402
+from tests.benchmarks.live_site import app_servers  # noqa: E402
 from tests.factories import make_clinician, make_consultation  # noqa: E402
 
 
@@ -109,25 +108,9 @@ def fifty_at_once(database_name, static_root):
     slots = booking.offerable_slots(urgent=False, limit=3, clinicians=[clinician])
     offers = [booking.offer_times(make_consultation(), by=None, slots=slots) for _ in range(PATIENTS)]
     connection.close()
-    ports = [free_port(), free_port()]
     base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
     env = {**os.environ, "DATABASE_URL": f"{base}/{database_name}", "DJANGO_STATIC_ROOT": static_root}
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=PROJECT_DIR, env=env, check=True
-    )
-    servers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
-    try:
-        for port in ports:
-            wait_until_up(port)
+    with app_servers(env) as ports:
         results, lock, barrier = [], threading.Lock(), threading.Barrier(PATIENTS)
         patients = [
             threading.Thread(
@@ -142,11 +125,6 @@ def fifty_at_once(database_name, static_root):
         for patient in patients:
             patient.join()
         elapsed = time.perf_counter() - started
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=10)
     stored = Appointment.objects.filter(clinician=clinician, starts_at=slots[0].starts_at).count()
     return results, elapsed, stored
 

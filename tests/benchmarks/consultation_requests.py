@@ -12,7 +12,6 @@ import http.client
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -54,7 +53,7 @@ from django.test.utils import override_settings, setup_test_environment  # noqa:
 
 from appointments.forms import FormToken  # noqa: E402
 from appointments.models import ConsultationRequest  # noqa: E402
-from tests.benchmarks.live_site import free_port, wait_until_up  # noqa: E402
+from tests.benchmarks.live_site import app_servers  # noqa: E402
 
 FORM_URL = "/appointments/request/?article=why-pain-after-spinal-fusion"
 PLAIN_STATIC = {
@@ -131,7 +130,6 @@ def redis_url():
 
 
 def concurrent_throughput(database_name, static_root):
-    ports = [free_port(), free_port()]
     env = {
         **os.environ,
         "DATABASE_URL": POSTGRES_URL.rsplit("/", 1)[0] + f"/{database_name}",
@@ -140,22 +138,7 @@ def concurrent_throughput(database_name, static_root):
         "DJANGO_TRUSTED_PROXY_HOPS": "1",
         "APPOINTMENTS_RATE_LIMIT": "5/10m",
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=PROJECT_DIR, env=env, check=True
-    )
-    servers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
-    try:
-        for port in ports:
-            wait_until_up(port)
+    with app_servers(env) as ports:
         results, lock = [], threading.Lock()
         clients = [
             threading.Thread(target=submit_many, args=(ports, number, results, lock)) for number in range(CLIENTS)
@@ -166,11 +149,6 @@ def concurrent_throughput(database_name, static_root):
         for client in clients:
             client.join()
         elapsed = time.perf_counter() - started
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=10)
     return results, elapsed, bool(env["REDIS_URL"])
 
 

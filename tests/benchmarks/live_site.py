@@ -94,6 +94,17 @@ def gunicorn(env, workers=2, extra_args=()):
         server.wait(timeout=10)
 
 
+@contextlib.contextmanager
+def app_servers(env, count=2, workers=2):
+    """Collect the static files, then serve the site from `count` gunicorn servers; yield their ports."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=PROJECT_DIR, env=env, check=True
+    )
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(gunicorn(env, workers=workers)) for _ in range(count)]
+        yield [int(url.rsplit(":", 1)[1]) for url in urls]
+
+
 def wait_until_up(port, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
