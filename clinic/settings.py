@@ -293,6 +293,9 @@ EDUCATION_READING_GRADE_TARGET = env_int("EDUCATION_READING_GRADE_TARGET", 8)
 CLINIC_PHONE = os.environ.get("DJANGO_CLINIC_PHONE", "")
 CLINIC_CONTACT_FILE = Path(os.environ.get("DJANGO_CLINIC_CONTACT_FILE", "") or BASE_DIR / "var" / "clinic-contact.json")
 
+# What the clinic treats, as schema.org MedicalSpecialty names (structured data for search engines).
+CLINIC_MEDICAL_SPECIALTIES = env_list("DJANGO_CLINIC_MEDICAL_SPECIALTIES", "Musculoskeletal,Neurologic")
+
 # Where staff reach the site: links in notification emails point here (no trailing slash).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
