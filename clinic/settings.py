@@ -299,6 +299,12 @@ CLINIC_MEDICAL_SPECIALTIES = env_list("DJANGO_CLINIC_MEDICAL_SPECIALTIES", "Musc
 # Where staff reach the site: links in notification emails point here (no trailing slash).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# /.well-known/security.txt (RFC 9116): who hears about security problems (comma-separated email
+# addresses or URIs), how many days ahead its Expires date lies, and the languages reports may use.
+SECURITY_TXT_CONTACTS = env_list("DJANGO_SECURITY_CONTACT", DEFAULT_FROM_EMAIL)
+SECURITY_TXT_EXPIRES_DAYS = env_int("DJANGO_SECURITY_TXT_EXPIRES_DAYS", 180)
+SECURITY_TXT_LANGUAGES = env_list("DJANGO_SECURITY_TXT_LANGUAGES", "en")
+
 # --- Consultation requests ----------------------------------------------------
 # Phone numbers without a country code are read as numbers of this country.
 PHONENUMBER_DEFAULT_REGION = os.environ.get("APPOINTMENTS_PHONE_REGION", "US")
