@@ -80,8 +80,9 @@ MIDDLEWARE = [
     "clinic.middleware.RejectMalformedRequestMiddleware",
     "clinic.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # ETag (on HEAD too): a repeat visit gets 304 Not Modified, without CommonMiddleware's Content-Length.
+    "clinic.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",  # ETag: a repeat visit gets 304 Not Modified
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
