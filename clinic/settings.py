@@ -325,6 +325,9 @@ APPOINTMENTS_MIN_NOTICE_HOURS = env_int("APPOINTMENTS_MIN_NOTICE_HOURS", 24)
 APPOINTMENTS_OFFER_DAYS = env_int("APPOINTMENTS_OFFER_DAYS", 7)
 APPOINTMENTS_CHANGE_CUTOFF_HOURS = env_int("APPOINTMENTS_CHANGE_CUTOFF_HOURS", 24)
 APPOINTMENTS_REMINDER_HOURS = env_int("APPOINTMENTS_REMINDER_HOURS", 48)
+# SMART Scheduling Links (/fhir/$bulk-publish): seconds the worker waits after a booking change before
+# rebuilding the files, so that a burst of changes costs one rebuild.
+APPOINTMENTS_SCHEDULING_LINKS_DEBOUNCE_SECONDS = env_int("APPOINTMENTS_SCHEDULING_LINKS_DEBOUNCE_SECONDS", 10)
 # An urgent request nobody has taken on (assigned, or moved past New) after this many minutes alerts on-call.
 APPOINTMENTS_URGENT_ACK_MINUTES = env_int("APPOINTMENTS_URGENT_ACK_MINUTES", 30)
 # The on-call inbox for those alerts: a reference and an admin link only.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path(".well-known/security.txt", security_txt, name="security-txt"),
+    path("fhir/", include("appointments.scheduling_links.urls")),  # SMART Scheduling Links
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz/", views.healthz, name="healthz"),
     path("readyz/", views.readyz, name="readyz"),

@@ -52,21 +52,31 @@ def default_image(request):
     }
 
 
-def postal_address(text, country):
+def address_parts(text):
+    """The clinic's address as typed, in parts: {"lines": [...], "city", "region", "postcode"} (the last
+    three only when the last line reads "City, ST 00000"); None for no address."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if not lines:
         return None
-    address = {"@type": "PostalAddress", "addressCountry": country}
     match = CITY_LINE.match(lines[-1]) if len(lines) > 1 else None
-    if match:
-        address.update(
-            streetAddress=", ".join(lines[:-1]),
-            addressLocality=match["city"].strip(),
-            addressRegion=match["region"],
-            postalCode=match["postcode"],
-        )
-    else:
-        address["streetAddress"] = ", ".join(lines)
+    if not match:
+        return {"lines": lines}
+    return {
+        "lines": lines[:-1],
+        "city": match["city"].strip(),
+        "region": match["region"],
+        "postcode": match["postcode"],
+    }
+
+
+def postal_address(text, country):
+    parts = address_parts(text)
+    if parts is None:
+        return None
+    address = {"@type": "PostalAddress", "streetAddress": ", ".join(parts["lines"])}
+    if "city" in parts:
+        address.update(addressLocality=parts["city"], addressRegion=parts["region"], postalCode=parts["postcode"])
+    address["addressCountry"] = country
     return address
 
 
