@@ -27,16 +27,23 @@ KEEP_SECONDS = 3 * 3600
 
 
 def publish(now=None):
-    """Build the files now and keep them for the views; return them."""
+    """Build the files now and keep them for the views; return {kind: (body, etag)}.
+
+    Each file under its own key: the small manifest is read without the large Slot file.
+    """
     files = resources.build(now)
     publication = {kind: (body, resources.etag(body)) for kind, body in files.items()}
-    try_cache("set", CACHE_KEY, publication, timeout=KEEP_SECONDS)
+    try_cache("set_many", {_key(kind): value for kind, value in publication.items()}, timeout=KEEP_SECONDS)
     return publication
 
 
-def published():
-    """{kind: (body, etag)}: what the worker published, or built here if the cache has nothing."""
-    return try_cache("get", CACHE_KEY) or publish()
+def published(kind):
+    """(body, etag) of one file as the worker published it, or as built here if the cache has none."""
+    return try_cache("get", _key(kind)) or publish()[kind]
+
+
+def _key(kind):
+    return f"{CACHE_KEY}:{kind}"
 
 
 def refresh_soon(**kwargs):

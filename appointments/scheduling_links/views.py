@@ -11,7 +11,7 @@ MAX_AGE_SECONDS = 300
 
 
 def _serve(kind):
-    body, etag = published()[kind]
+    body, etag = published(kind)
     response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
     response["ETag"] = etag  # clinic.http.ConditionalGetMiddleware answers If-None-Match with 304
     response["Cache-Control"] = f"public, max-age={MAX_AGE_SECONDS}"
