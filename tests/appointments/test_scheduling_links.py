@@ -152,6 +152,8 @@ def test_slots_are_the_free_times_patients_book_from_for_four_weeks_without_held
     for slot in files["Slot"]:  # the deep link names the very time, in the booking code's own form
         (key,) = parse_qs(urlsplit(extension(slot, "booking-deep-link")["valueUrl"]).query)["slot"]
         assert booking.parse_slot_key(key) == (clinician.pk, timezone.datetime.fromisoformat(slot["start"]))
+    link = urlsplit(extension(files["Slot"][0], "booking-deep-link")["valueUrl"])
+    assert client.get(f"{link.path}?{link.query}").status_code == 200  # a page a new patient can use
 
 
 def test_nothing_personal_is_published(client, clinicians):
