@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from appointments.views import PrivacyNoticeView
+from appointments.requests.views import PrivacyNoticeView
 from education.sitemaps import sitemaps
 from education.views import HomeView
 

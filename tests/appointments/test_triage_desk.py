@@ -11,32 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from appointments.exports import spreadsheet_safe
 from appointments.models import ConsultationRequest, RequestEvent
+from appointments.requests.exports import spreadsheet_safe
 from clinic.roles import CONTENT_EDITORS, TRIAGE_STAFF
 from tests.appointments.test_triage_admin import (
     QUEUE,
     action,
     change_form_data,
     change_url,
-    make_staff,
     queue_references,
 )
-from tests.factories import make_consultation
+from tests.factories import make_consultation, make_staff
 
 pytestmark = pytest.mark.django_db
 Status = ConsultationRequest.Status
-
-
-@pytest.fixture
-def nurse(django_user_model):
-    return make_staff(django_user_model, "nurse", TRIAGE_STAFF, first_name="Nora", last_name="Nurse")
-
-
-@pytest.fixture
-def nurse_client(client, nurse, clinic):
-    client.force_login(nurse)
-    return client
 
 
 def page_of(response):

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 
 from clinic.opening_hours import clinic_time, overdue_cutoff
+from clinic.staff import staff_name
 
 from ..access_log import AccessRecord, record_access
 from ..models import REFERENCE_PREFIX, ConsultationRequest
@@ -163,8 +164,7 @@ class QueueMixin:
 
     @admin.display(description="assignee", ordering="assigned_to__username")
     def assignee_column(self, consultation):
-        user = consultation.assigned_to
-        return (user.get_full_name() or user.get_username()) if user else "Nobody"
+        return staff_name(consultation.assigned_to, nobody="Nobody")
 
     @admin.display(description="phone")
     def phone_column(self, consultation):
