@@ -66,6 +66,25 @@ def test_more_than_five_or_a_taken_time_is_refused(nurse_client, clinician):
     assert not Offer.objects.exists()
 
 
+def test_offer_times_refuses_a_patient_without_email_on_the_page(nurse_client, clinician):
+    consultation = make_consultation(email="")
+    slots = nurse_client.get(offer_url(consultation)).context["slots"]
+    response = nurse_client.post(offer_url(consultation), {"slot": [slots[0].key], "send": "1"})
+    assert "gave no email" in response.content.decode()
+    assert not Offer.objects.exists()
+
+
+def test_the_old_offer_times_address_leads_to_the_requests_page(nurse_client, clinician):
+    consultation = make_consultation()
+    old = reverse("admin:appointments_appointment_offer", args=[consultation.pk])
+
+    response = nurse_client.get(old)
+
+    assert response.status_code == 308  # a POST to the old address stays a POST
+    assert response["Location"] == offer_url(consultation)
+    assert nurse_client.get(old, follow=True).context["consultation"] == consultation
+
+
 def test_urgent_requests_see_the_held_back_times(nurse_client, clinician, clinic):
     clinic.urgent_slots_per_day = 3
     clinic.save()
