@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from . import admin_views, publishing, versions
 from .admin_filters import ReadingGradeFilter, ReviewOverdueFilter
+from .content import FIELD_NAMES, REVIEW_FIELDS
 from .forms import (
     ArticleForm,
     ClinicalReviewForm,
@@ -64,8 +65,8 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "readability_panel"]
     show_facets = admin.ShowFacets.ALWAYS
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "main_topic", "topics", "featured"]}),
-        ("Medical review", {"fields": ["reviewed_by", "last_reviewed", "next_review_due"]}),
+        (None, {"fields": [name for name in FIELD_NAMES if name not in REVIEW_FIELDS]}),
+        ("Medical review", {"fields": REVIEW_FIELDS}),
         ("Plain language", {"fields": ["readability_panel"]}),
         ("Dates", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -113,8 +114,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if change and obj.edited_through_drafts:
             return  # the live row stays as it is: save_related keeps the changes as a draft
         super().save_model(request, obj, form, change)
-        review_fields = {"reviewed_by", "last_reviewed", "next_review_due"}
-        if change and obj.last_reviewed and form.changed_data and not review_fields & set(form.changed_data):
+        if change and obj.last_reviewed and form.changed_data and not set(REVIEW_FIELDS) & set(form.changed_data):
             self.message_user(
                 request,
                 f"The medical review date stays {obj.last_reviewed:%B %-d, %Y}: editing the text does not count "

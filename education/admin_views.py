@@ -111,7 +111,7 @@ def compare_view(request, pk, *, model_admin):
     article = get_object_or_404(Article.objects.select_related("draft"), pk=pk)
     _require(model_admin, request, article)
     if request.GET.get("draft") and article.waiting_draft:
-        before, after = ArticleContent.of(article), article.waiting_draft.article_content
+        before, after = ArticleContent.of(article), ArticleContent.from_json(article.waiting_draft.content)
         description = "From what the public sees now to your draft of changes."
     else:
         found = {str(v.pk): v for v in versions.recent_versions(article, limit=None)}
@@ -121,7 +121,7 @@ def compare_view(request, pk, *, model_admin):
             return redirect("admin:education_article_versions", article.pk)
         if older.revision.date_created > newer.revision.date_created:
             older, newer = newer, older
-        before, after = versions.content_of_version(older), versions.content_of_version(newer)
+        before, after = ArticleContent.from_version(older), ArticleContent.from_version(newer)
         description = f"From the version of {when(older.revision.date_created)} to {when(newer.revision.date_created)}."
     return _page(
         model_admin,
@@ -141,7 +141,7 @@ def restore_view(request, pk, version_id, *, model_admin):
     version = get_object_or_404(versions.recent_versions(article, limit=None), pk=version_id)
     saved = when(version.revision.date_created)
     try:
-        publishing.restore_version(article, version, versions.content_of_version(version), by=request.user)
+        publishing.restore_version(article, version, ArticleContent.from_version(version), by=request.user)
     except publishing.PublishingRefused as refusal:
         problems = [message for _, message in blockers(refusal.result)]
         model_admin.message_user(

@@ -6,14 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from . import publishing
-from .content import ArticleContent
+from .content import FIELD_NAMES, ArticleContent
 from .models import Article, Section
 
 PUBLISH_BUTTONS = ("_publish", "_publish_anyway")
-CONTENT_FIELDS = [
-    *["title", "slug", "summary", "main_topic", "topics", "featured"],
-    *["reviewed_by", "last_reviewed", "next_review_due"],
-]
 
 
 def publishing_requested(data):
@@ -33,19 +29,13 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = CONTENT_FIELDS
+        fields = FIELD_NAMES
         # A short list of labelled checkboxes: Django's two-box filter widget fails axe (aria-label on a span).
         widgets = {"topics": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, instance=None, initial=None, **kwargs):
         if instance is not None and instance.pk and (draft := instance.waiting_draft):
-            content = draft.article_content
-            initial = {
-                **{name: getattr(content, name) for name in CONTENT_FIELDS if hasattr(content, name)},
-                "main_topic": content.main_topic_id,
-                "topics": content.topic_ids,
-                **(initial or {}),
-            }
+            initial = {**ArticleContent.from_json(draft.content).form_initial(), **(initial or {})}
         super().__init__(*args, instance=instance, initial=initial, **kwargs)
 
     def clean(self):
@@ -69,16 +59,7 @@ class ArticleForm(forms.ModelForm):
 
     def content(self, section_formset):
         """What the editor sent, as one ArticleContent (call once the form and formset are valid)."""
-        data = self.cleaned_data
-        return ArticleContent(
-            **{name: data.get(name) for name in ["title", "slug", "summary", "reviewed_by"]},
-            featured=bool(data.get("featured")),
-            last_reviewed=data.get("last_reviewed"),
-            next_review_due=data.get("next_review_due"),
-            main_topic_id=data["main_topic"].pk if data.get("main_topic") else None,
-            topic_ids=sorted(topic.pk for topic in data.get("topics") or []),
-            sections=section_formset.sections(),
-        )
+        return ArticleContent.from_form(self.cleaned_data, section_formset.sections())
 
 
 def publish_time(data):

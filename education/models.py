@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from .content import ArticleContent
 from .markdown import render_markdown
 from .search import match_fragment
 
@@ -338,10 +337,6 @@ class ArticleDraft(models.Model):
 
     def __str__(self):
         return f"Draft of changes to “{self.article}”"
-
-    @property
-    def article_content(self):
-        return ArticleContent.from_json(self.content)
 
 
 class ArticleRedirect(models.Model):

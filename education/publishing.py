@@ -171,7 +171,7 @@ def _skipped_heading_level(body):
 def editing_content(article):
     """What the editor works on: the waiting draft of changes, or else the article as it is."""
     draft = article.waiting_draft
-    return draft.article_content if draft else ArticleContent.of(article)
+    return ArticleContent.from_json(draft.content) if draft else ArticleContent.of(article)
 
 
 def save_draft(article, content, *, by):
@@ -303,7 +303,7 @@ def unpublish(articles):
             was_public, draft = article.is_public, article.waiting_draft
             article.status, article.scheduled_for = Article.Status.DRAFT, None
             if draft:
-                write_content(article, draft.article_content, keep_old_address=was_public)
+                write_content(article, ArticleContent.from_json(draft.content), keep_old_address=was_public)
                 draft.delete()
             else:
                 article.save()
@@ -322,7 +322,7 @@ def record_clinical_review(articles, *, reviewed_by, reviewed_on, recorded_by):
                 reviewed_by=reviewed_by, last_reviewed=reviewed_on, next_review_due=next_due
             )
             if draft := article.waiting_draft:  # so publishing the draft keeps the review
-                content = draft.article_content
+                content = ArticleContent.from_json(draft.content)
                 content.reviewed_by, content.last_reviewed, content.next_review_due = reviewed_by, reviewed_on, next_due
                 ArticleDraft.objects.filter(pk=draft.pk).update(content=content.to_json())
         ClinicalReview.objects.bulk_create(
