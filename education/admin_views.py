@@ -30,11 +30,10 @@ def status_line(article):
     """What the editor needs to know first: is it live, and is anything waiting?"""
     draft, scheduled = article.waiting_draft, article.scheduled_for
     if article.status != Article.Status.PUBLISHED:
-        return f"Draft, to be published {when(scheduled)}" if scheduled else "Draft: not published yet"
-    live = "Live" if article.is_public else f"Scheduled for {when(article.published_at)}"
+        return f"Scheduled for {when(scheduled)}: not published yet" if scheduled else "Draft: not published yet"
     if draft and scheduled:
-        return f"{live}, with changes to be published {when(scheduled)}"
-    return f"{live}, with unpublished changes" if draft else live
+        return f"Live, with changes to be published {when(scheduled)}"
+    return "Live, with unpublished changes" if draft else "Live"
 
 
 def anchor(name):

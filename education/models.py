@@ -62,11 +62,12 @@ class Topic(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """What the public may see: published, with a publication time that has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """What the public may see: the published articles (a schedule waits in the draft, never here)."""
+        return self.filter(status=Article.Status.PUBLISHED)
 
     def scheduled(self):
-        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        """Articles with a draft (or a new article) waiting for its scheduled time."""
+        return self.filter(scheduled_for__isnull=False)
 
     def review_overdue(self):
         return self.filter(next_review_due__lt=timezone.localdate())
@@ -167,7 +168,7 @@ class Article(models.Model):
         null=True,
         blank=True,
         db_index=True,
-        help_text="When the article goes live. Leave empty to publish now; a future time schedules it.",
+        help_text="When the article was first published (set by publishing).",
     )
     featured = models.BooleanField(default=False, help_text="Show on the home page.")
     topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
@@ -233,11 +234,7 @@ class Article(models.Model):
 
     @property
     def is_public(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        return self.status == self.Status.PUBLISHED
 
     @property
     def primary_topic(self):

@@ -218,7 +218,7 @@ def publish(article, *, by, at=None, accept_warnings=False, scheduled=False):
     with transaction.atomic():
         was_public = article.is_public
         article.status = Article.Status.PUBLISHED
-        if article.published_at is None or article.published_at > now:
+        if article.published_at is None:
             article.published_at = now
         article.last_published_at = now
         article.scheduled_for, article.scheduled_warnings_accepted = None, False
@@ -270,7 +270,7 @@ def publish_due(now=None):
     """
     now = now or timezone.now()
     published, refused = [], []
-    due = Article.objects.filter(scheduled_for__lte=now).order_by("scheduled_for")
+    due = Article.objects.scheduled().filter(scheduled_for__lte=now).order_by("scheduled_for")
     for pk, scheduled_for in list(due.values_list("pk", "scheduled_for")):
         try:
             event = publish_scheduled(pk, scheduled_for)

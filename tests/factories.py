@@ -76,6 +76,15 @@ def make_article(
     return article
 
 
+def make_scheduled_article(*, after=datetime.timedelta(days=2), **fields):
+    """A new article scheduled through publishing to go live `after` from now (a draft until then)."""
+    from education import publishing
+
+    article = make_article(status=Article.Status.DRAFT, **fields)
+    publishing.publish(article, by=None, at=timezone.now() + after, accept_warnings=True)
+    return article
+
+
 def make_consultation(*, created_at=None, **fields):
     """A consultation request as the public form would store it, with its "received" event."""
     from appointments.models import ConsultationRequest, RequestEvent, new_reference
