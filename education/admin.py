@@ -4,14 +4,13 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from . import admin_views, publishing, versions
+from . import admin_views, checks, publishing, versions
 from .admin_filters import ReadingGradeFilter, ReviewOverdueFilter
 from .content import FIELD_NAMES, REVIEW_FIELDS
 from .forms import (
@@ -97,11 +96,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     # --- The change page is the editing form: the draft of changes if one waits -------------
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        article = self.get_object(request, unquote(object_id))
-        if article is not None:
-            extra_context = {**(extra_context or {}), **admin_views.editing_context(article)}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Only when the page is shown: a POST that saves (or publishes) and redirects never works it out.
+        if change and obj is not None:
+            context.update(admin_views.editing_context(obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -129,7 +128,8 @@ class ArticleAdmin(admin.ModelAdmin):
             publishing.save_draft(article, form.content(sections), by=request.user)
             return
         super().save_related(request, form, formsets, change)
-        article.refresh_reading_grade()
+        grade = form.check_result.reading_grade if form.check_result else None
+        article.refresh_reading_grade(grade)
         versions.record_version(article, by=request.user, comment="Saved" if change else "Added")
 
     def construct_change_message(self, request, form, formsets, add=False):
@@ -161,7 +161,11 @@ class ArticleAdmin(admin.ModelAdmin):
         at = publish_time(request.POST)
         try:
             event = publishing.publish(
-                article, by=request.user, at=at, accept_warnings="_publish_anyway" in request.POST
+                article,
+                by=request.user,
+                at=at,
+                accept_warnings="_publish_anyway" in request.POST,
+                checked=getattr(obj, "_editing_form", None) and obj._editing_form.check_result,
             )
         except publishing.PublishingRefused as refusal:
             if refusal.result.errors:
@@ -179,6 +183,14 @@ class ArticleAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, f"Published “{article.title}”. The public page shows it now.", messages.SUCCESS)
         return redirect("admin:education_article_change", article.pk)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        publishing.public_pages_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        publishing.public_pages_changed()
 
     # --- Columns and panels ------------------------------------------------------------------
 
@@ -214,7 +226,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return format_html(
             '<div id="{}" class="readability-live" data-url="{}" tabindex="-1">'
             '<div class="readability-report">{}</div><p class="visually-hidden" role="status"></p></div>',
-            publishing.READABILITY_ANCHOR,
+            checks.READABILITY_ANCHOR,
             reverse("admin:education_article_readability"),
             panel or "Type the title and a section to see how easy it is to read.",
         )
@@ -269,8 +281,24 @@ class ArticleAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} article(s) are drafts again and hidden from the public.", messages.SUCCESS)
 
 
+class ChangesGoLiveMixin:
+    """Topics and redirects have no drafts: a change goes live at once, so cached public pages are renewed."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        publishing.public_pages_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        publishing.public_pages_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        publishing.public_pages_changed()
+
+
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ChangesGoLiveMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "has_warning_signs", "article_count"]
     list_filter = ["kind", "has_warning_signs"]
     search_fields = ["name", "description"]
@@ -285,7 +313,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticleRedirect)
-class ArticleRedirectAdmin(admin.ModelAdmin):
+class ArticleRedirectAdmin(ChangesGoLiveMixin, admin.ModelAdmin):
     list_display = ["old_slug", "article", "created_at"]
     search_fields = ["old_slug", "article__title"]
     list_select_related = ["article"]

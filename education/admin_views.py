@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from . import publishing, versions
+from . import checks, publishing, versions
 from .content import ArticleContent
 from .models import Article
 from .readability import analyse
@@ -38,7 +38,7 @@ def status_line(article):
 
 def anchor(name):
     """The id on the change page of the field a check is about."""
-    return publishing.READABILITY_ANCHOR if name == publishing.READABILITY_ANCHOR else f"id_{name}"
+    return checks.READABILITY_ANCHOR if name == checks.READABILITY_ANCHOR else f"id_{name}"
 
 
 def blockers(result):
@@ -55,7 +55,7 @@ def blockers(result):
 
 def editing_context(article):
     """The publishing panel and the versions panel of an article's change page."""
-    result = publishing.check_content(publishing.editing_content(article), article)
+    result = checks.check_content(publishing.editing_content(article), article)
     recent = list(versions.recent_versions(article, limit=6))
     return {
         "status_line": status_line(article),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from . import readability as reading
 from .markdown import render_markdown
 from .search import match_fragment
 
@@ -261,13 +262,11 @@ class Article(models.Model):
         return any(topic.has_warning_signs for topic in self.topics.all())
 
     def readability(self):
-        from .readability import analyse
+        return reading.analyse(self.title, [(section.heading, section.body) for section in self.sections.all()])
 
-        return analyse(self.title, [(section.heading, section.body) for section in self.sections.all()])
-
-    def refresh_reading_grade(self):
-        """Work out the reading grade again after the sections changed (no other field is touched)."""
-        self.reading_grade = self.readability().whole.flesch_kincaid_grade
+    def refresh_reading_grade(self, grade=None):
+        """Store the reading grade after the sections changed (`grade` if already known; no other field)."""
+        self.reading_grade = self.readability().whole.flesch_kincaid_grade if grade is None else grade
         Article.objects.filter(pk=self.pk).update(reading_grade=self.reading_grade)
 
     def sections_with_anchors(self):

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from education import markdown, publishing, versions
+from education import checks, markdown, publishing, versions
 from education.content import ArticleContent, version_sections
 from education.models import Article, ArticleDraft
 from education.readability import plain_blocks
@@ -225,9 +225,9 @@ def test_restoring_a_version_of_a_live_article_makes_it_the_draft_and_leaves_the
 
 def test_the_heading_check_reports_the_levels_the_page_renders():
     body = "## A\n\n#### B\n\nText."
-    result = publishing.CheckResult()
+    result = checks.CheckResult()
 
-    publishing.check_sections(ArticleContent(sections=[("Part", body)]), result)
+    checks.check_sections(ArticleContent(sections=[("Part", body)]), result)
 
     html = markdown.render_markdown(body)
     assert "<h3>A</h3>" in html and "<h5>B</h5>" in html
@@ -235,9 +235,9 @@ def test_the_heading_check_reports_the_levels_the_page_renders():
 
 
 def test_a_first_body_heading_below_h3_skips_a_level_under_the_section_heading():
-    result = publishing.CheckResult()
+    result = checks.CheckResult()
 
-    publishing.check_sections(ArticleContent(sections=[("Part", "### A\n\n## B\n\nText.")]), result)
+    checks.check_sections(ArticleContent(sections=[("Part", "### A\n\n## B\n\nText.")]), result)
 
     assert "(h3 expected, h4 found)" in result.warning_messages[0]
 
