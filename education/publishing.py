@@ -59,19 +59,19 @@ def public_pages_changed():
     transaction.on_commit(page_cache.content_changed)
 
 
-def publish(article, *, by, at=None, accept_warnings=False, scheduled=False, checked=None, at_time=None):
+def publish(article, *, by, at=None, accept_warnings=False, scheduled=False, checked=None, as_of=None, source=None):
     """Publish the article's waiting draft (or the article itself), now or at `at`.
 
     `checked` is the CheckResult of the content being published, when the caller (the admin's form)
-    has already run the checks on it; otherwise they run here. `at_time` backdates the publication
-    (the sample loader keeps its articles' dates). Returns the PublishEvent, or None when the
-    publication is scheduled for later.
+    has already run the checks on it; otherwise they run here. `as_of` dates the publication (the
+    sample loader keeps its articles' dates); `source` names who published it when no user did.
+    Returns the PublishEvent, or None when the publication is scheduled for later.
     """
     content = editing_content(article)
     result = checked or checks.check_content(content, article)
     if result.errors or (result.warnings and not accept_warnings):
         raise PublishingRefused(result)
-    now = at_time or timezone.now()
+    now = as_of or timezone.now()
     if at and at > now:
         # publish_due() publishes it then, through this function: the checks run again at that time.
         Article.objects.filter(pk=article.pk).update(scheduled_for=at, scheduled_warnings_accepted=accept_warnings)
@@ -91,9 +91,9 @@ def publish(article, *, by, at=None, accept_warnings=False, scheduled=False, che
         event = PublishEvent.objects.create(
             article=article,
             published_by=by,
-            published_by_name=editor_name(by),
+            published_by_name=editor_name(by) if by or not source else source,
             published_at=now,
-            version=record_version(article, by=by, comment=f"Published{accepted}"),
+            version=record_version(article, by=by, comment=source or f"Published{accepted}"),
             warnings_accepted="\n".join(result.warning_messages),
             scheduled=scheduled,
         )
