@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from clinic.admin_site import register_index_panel
+
 from . import admin_views, checks, publishing, versions
 from .admin_filters import ReadingGradeFilter, ReviewOverdueFilter
 from .content import FIELD_NAMES, REVIEW_FIELDS
@@ -23,6 +25,7 @@ from .forms import (
     publishing_requested,
 )
 from .models import Article, ArticleRedirect, ClinicalReview, Section, Topic
+from .reviews import REMINDER_DAYS
 
 
 class SectionInline(admin.StackedInline):
@@ -338,3 +341,17 @@ class ClinicalReviewAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def reviews_due_panel(request):
+    """The admin home page's box for editors: which articles need their medical review soon."""
+    reviews_due = Article.objects.review_due_within(REMINDER_DAYS).order_by("next_review_due")
+    return {"reviews_due": reviews_due, "reminder_days": REMINDER_DAYS}
+
+
+register_index_panel(
+    "admin/education/_index_reviews_due.html",
+    permission="education.change_article",
+    context=reviews_due_panel,
+    order=30,
+)

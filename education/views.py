@@ -5,8 +5,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView, TemplateView
 
+from clinic.context_processors import get_clinic_profile
+
 from .content import ArticleContent
-from .context_processors import get_clinic_profile
 from .models import Article, ArticleRedirect, Topic
 from .page_cache import cached_page, keep_page
 from .search import suggestion
