@@ -10,8 +10,7 @@ CLINIC = {
     "phone": "(555) 010-0142",
     "email": "care@example.org",
     "address": "100 Example Avenue, Suite 200\nSpringfield, ST 00000",
-    "hours": "Monday to Friday: 8 am to 5 pm\nSaturday and Sunday: closed",
-    # The same hours, as the clinic's calendar counts them (answer dates, overdue, urgent alerts).
+    # Monday to Friday, 8 am to 5 pm: shown to patients and counted by the clinic's calendar.
     "opens_at": datetime.time(8),
     "closes_at": datetime.time(17),
     "working_weekdays": "01234",

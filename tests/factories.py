@@ -20,7 +20,6 @@ def make_clinic(**fields):
         "tagline": "Spine care",
         "phone": "(555) 010-0199",
         "address": "1 Test Street",
-        "hours": "Monday to Friday: 9 am to 5 pm",
         "emergency_notice": "In an emergency, call 911 or go to the nearest emergency room.",
     }
     clinic = ClinicProfile(**{**defaults, **fields})
