@@ -6,18 +6,16 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from clinic.admin_site import register_index_panel
 
-from . import admin_views, checks, publishing, versions
+from . import admin_actions, admin_views, checks, publishing, versions
 from .admin_filters import ReadingGradeFilter, ReviewOverdueFilter
 from .content import FIELD_NAMES, REVIEW_FIELDS
 from .forms import (
     ArticleForm,
-    ClinicalReviewForm,
     DraftSectionFormSet,
     SectionForm,
     SectionFormSet,
@@ -25,7 +23,6 @@ from .forms import (
     publishing_requested,
 )
 from .models import Article, ArticleRedirect, ClinicalReview, Section, Topic
-from .reviews import REMINDER_DAYS
 
 
 class SectionInline(admin.StackedInline):
@@ -63,7 +60,7 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     inlines = [SectionInline]
-    actions = ["publish_now", "return_to_draft", "record_clinical_review"]
+    actions = [admin_actions.publish_now, admin_actions.return_to_draft, admin_actions.record_clinical_review]
     readonly_fields = ["created_at", "updated_at", "readability_panel"]
     show_facets = admin.ShowFacets.ALWAYS
     fieldsets = [
@@ -234,55 +231,6 @@ class ArticleAdmin(admin.ModelAdmin):
             panel or "Type the title and a section to see how easy it is to read.",
         )
 
-    # --- Actions -----------------------------------------------------------------------------
-
-    @admin.action(description="Publish the selected drafts now (after the checks)", permissions=["change"])
-    def publish_now(self, request, queryset):
-        published, refused = [], []
-        for article in queryset.exclude(status=Article.Status.PUBLISHED):
-            try:
-                publishing.publish(article, by=request.user)
-            except publishing.PublishingRefused as refusal:
-                refused.append(f"“{article.title}” ({refusal})")
-            else:
-                published.append(article)
-        if published:
-            self.message_user(request, f"Published {len(published)} article(s).", messages.SUCCESS)
-        if refused:
-            self.message_user(
-                request, "Not published, open each to fix or accept: " + "; ".join(refused), messages.WARNING
-            )
-
-    @admin.action(description="Record a clinical review (content unchanged)", permissions=["change"])
-    def record_clinical_review(self, request, queryset):
-        form = ClinicalReviewForm(request.POST if "reviewed_by" in request.POST else None)
-        if form.is_valid():
-            count = publishing.record_clinical_review(
-                queryset,
-                reviewed_by=form.cleaned_data["reviewed_by"],
-                reviewed_on=form.cleaned_data["reviewed_on"],
-                recorded_by=publishing.editor_name(request.user),
-            )
-            self.message_user(request, f"Recorded the clinical review of {count} article(s).", messages.SUCCESS)
-            return None
-        return TemplateResponse(
-            request,
-            "admin/education/record_clinical_review.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Record a clinical review",
-                "form": form,
-                "articles": queryset,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
-
-    @admin.action(description="Return the selected articles to draft", permissions=["change"])
-    def return_to_draft(self, request, queryset):
-        count = publishing.unpublish(queryset)
-        self.message_user(request, f"{count} article(s) are drafts again and hidden from the public.", messages.SUCCESS)
-
 
 class ChangesGoLiveMixin:
     """Topics and redirects have no drafts: a change goes live at once, so cached public pages are renewed."""
@@ -343,15 +291,9 @@ class ClinicalReviewAdmin(admin.ModelAdmin):
         return False
 
 
-def reviews_due_panel(request):
-    """The admin home page's box for editors: which articles need their medical review soon."""
-    reviews_due = Article.objects.review_due_within(REMINDER_DAYS).order_by("next_review_due")
-    return {"reviews_due": reviews_due, "reminder_days": REMINDER_DAYS}
-
-
 register_index_panel(
     "admin/education/_index_reviews_due.html",
     permission="education.change_article",
-    context=reviews_due_panel,
+    context=admin_views.reviews_due_panel,
     order=30,
 )

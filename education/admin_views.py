@@ -15,6 +15,7 @@ from . import checks, publishing, versions
 from .content import ArticleContent
 from .models import Article
 from .readability import analyse
+from .reviews import REMINDER_DAYS
 
 # The live readability panel reads at most this much of what is being typed.
 MAX_SECTIONS = 200
@@ -208,3 +209,9 @@ def readability_view(request, *, model_admin):
         if heading.strip() or body.strip():
             sections.append((heading, body))
     return HttpResponse(readability_panel(title, sections), headers={"Cache-Control": "no-store"})
+
+
+def reviews_due_panel(request):
+    """The admin home page's box for editors: which articles need their medical review soon."""
+    reviews_due = Article.objects.review_due_within(REMINDER_DAYS).order_by("next_review_due")
+    return {"reviews_due": reviews_due, "reminder_days": REMINDER_DAYS}

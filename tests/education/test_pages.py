@@ -307,7 +307,7 @@ def test_not_found_page_is_friendly_and_helps_people_on(client, clinic):
 
 
 def test_server_error_page_is_friendly_and_has_the_phone_number(clinic, rf):
-    from clinic.views import server_error
+    from clinic.error_pages import server_error
 
     response = server_error(rf.get("/"))
 
