@@ -15,7 +15,7 @@ from clinic.models import ClinicProfile
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "education:content-version"
-PAGE_SECONDS = 300  # also bounds how late a scheduled article shows up in "related articles"
+PAGE_SECONDS = 300
 
 
 def content_version():
