@@ -8,15 +8,16 @@ from education.sitemaps import sitemaps
 from education.views import HomeView
 
 from . import views
+from .edge_cache import shared_page
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", shared_page(HomeView.as_view()), name="home"),
     path("education/", include("education.urls")),
     path("appointments/", include("appointments.urls")),
     path("privacy/", PrivacyNoticeView.as_view(), name="privacy"),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
-    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", shared_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", shared_page(views.robots_txt), name="robots-txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz/", views.healthz, name="healthz"),
     path("readyz/", views.readyz, name="readyz"),
