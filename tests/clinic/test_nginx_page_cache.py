@@ -33,8 +33,8 @@ def manage(env, *args, **kwargs):
 class Site:
     """gunicorn (restartable on its port, e.g. with the database gone), the worker and nginx."""
 
-    def __init__(self, workdir, env, ports):
-        self.workdir, self.env, self.ports = workdir, env, ports
+    def __init__(self, workdir, env, ports, workers):
+        self.workdir, self.env, self.ports, self.workers = workdir, env, ports, workers
         self.stack = contextlib.ExitStack()
         self.app = None
 
@@ -42,7 +42,8 @@ class Site:
         if self.app is not None:
             self.app.close()
         self.app = contextlib.ExitStack()
-        self.app.enter_context(gunicorn({**self.env, **env_overrides}, workers=1, port=self.ports["app_port"]))
+        env = {**self.env, **env_overrides}
+        self.app.enter_context(gunicorn(env, workers=self.workers, port=self.ports["app_port"]))
 
     def browser(self):
         return Browser(self.ports["https_port"])
@@ -53,9 +54,9 @@ class Site:
         self.stack.close()
 
 
-@pytest.fixture(scope="module")
-def site(nginx_binary, tmp_path_factory):  # noqa: F811
-    workdir = tmp_path_factory.mktemp("nginx-cache")
+@contextlib.contextmanager
+def cached_site(nginx, workdir, *, workers=1, extra_env=None):
+    """The sample site behind deploy/nginx.conf over HTTPS, with its worker purging nginx; yield a Site."""
     subprocess.run(
         [
             *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"),
@@ -79,10 +80,11 @@ def site(nginx_binary, tmp_path_factory):  # noqa: F811
         DJANGO_WORKER_POLL_SECONDS="0.1",
         EDGE_PURGE_NGINX_URLS=f"http://127.0.0.1:{ports['purge_port']}",
         EDGE_CACHE_S_MAXAGE="600",  # fresh pages come from purging, not from expiry
+        **(extra_env or {}),
     )
     for command in (["migrate", "--no-input"], ["load_sample_content"], ["collectstatic", "--no-input"]):
         manage(env, *command, "-v0")
-    site = Site(workdir, env, ports)
+    site = Site(workdir, env, ports, workers)
     try:
         site.start_app()
         worker = subprocess.Popen(
@@ -95,12 +97,18 @@ def site(nginx_binary, tmp_path_factory):  # noqa: F811
         site.stack.callback(lambda: (worker.terminate(), worker.wait(timeout=10)))
         config = workdir / "nginx.conf"
         config.write_text(site_config(workdir, **ports))
-        nginx = subprocess.Popen([nginx_binary, "-c", str(config), "-g", "daemon off;"], stderr=subprocess.PIPE)
-        site.stack.callback(lambda: (nginx.terminate(), nginx.wait(timeout=10)))
-        wait_for_port(ports["https_port"], nginx)
+        server = subprocess.Popen([nginx, "-c", str(config), "-g", "daemon off;"], stderr=subprocess.PIPE)
+        site.stack.callback(lambda: (server.terminate(), server.wait(timeout=10)))
+        wait_for_port(ports["https_port"], server)
         yield site
     finally:
         site.close()
+
+
+@pytest.fixture(scope="module")
+def site(nginx_binary, tmp_path_factory):  # noqa: F811
+    with cached_site(nginx_binary, tmp_path_factory.mktemp("nginx-cache")) as site:
+        yield site
 
 
 def get(browser, path):
