@@ -332,9 +332,11 @@ EDGE_PURGE_CDN_TOKEN = os.environ.get("EDGE_PURGE_CDN_TOKEN", "")
 EDGE_PURGE_CDN_TOKEN_HEADER = os.environ.get("EDGE_PURGE_CDN_TOKEN_HEADER", "") or "Fastly-Key"
 EDGE_PURGE_TIMEOUT = float(os.environ.get("EDGE_PURGE_TIMEOUT", "") or 5)  # seconds per purge call
 EDGE_PURGE_MAX_ATTEMPTS = env_int("EDGE_PURGE_MAX_ATTEMPTS", 8)
-# Seconds a browser keeps a public page, and a shared cache (proxy, CDN). With a purge backend a
-# shared cache may keep pages long; without one, a short time bounds how late a change shows.
-EDGE_CACHE_MAX_AGE = env_int("EDGE_CACHE_MAX_AGE", 60)
+# Seconds a browser keeps a public page, and a shared cache (proxy, CDN). Browsers ask again on every
+# visit by default (the proxy answers 304 Not Modified without Python), so a reader never sees an
+# old version after a publish. With a purge backend a shared cache may keep pages long; without
+# one, a short time bounds how late a change shows.
+EDGE_CACHE_MAX_AGE = env_int("EDGE_CACHE_MAX_AGE", 0)
 EDGE_CACHE_S_MAXAGE = env_int("EDGE_CACHE_S_MAXAGE", 600 if EDGE_PURGE_NGINX_URLS or EDGE_PURGE_CDN_URL else 10)
 # A shared cache may answer with an expired copy while it fetches a new one, or while the site fails.
 EDGE_CACHE_STALE_WHILE_REVALIDATE = env_int("EDGE_CACHE_STALE_WHILE_REVALIDATE", 30)

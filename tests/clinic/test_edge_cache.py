@@ -109,3 +109,13 @@ def test_a_missing_article_is_not_kept(client, published):
 
     assert response.status_code == 404
     assert "public" not in response.get("Cache-Control", "")
+
+
+def test_readers_browsers_ask_again_and_get_304_with_the_same_headers(client, published):
+    first = client.get(published.get_absolute_url(), secure=True)
+    assert "max-age=0," in first["Cache-Control"]  # a reader never sees an old version after a publish
+
+    again = client.get(published.get_absolute_url(), secure=True, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 304
+    assert again["Cache-Control"] == first["Cache-Control"]
