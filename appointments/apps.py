@@ -10,11 +10,10 @@ class AppointmentsConfig(AppConfig):
 
         from clinic.worker import periodic_command
 
-        from . import (
-            booking_emails,  # noqa: F401  (registers the booking email builders)
-            checks,  # noqa: F401  (registers the settings checks)
-            notifications,  # noqa: F401  (registers the email builders)
-        )
+        from . import checks  # noqa: F401  (registers the settings checks)
+        from .booking import emails as booking_emails  # noqa: F401  (registers the booking email builders)
+        from .booking import scheduling_links
+        from .requests import emails  # noqa: F401  (registers the request email builders)
 
         # The sweep behind the worker's tasks: an email whose task was lost is still sent.
         periodic_command("send_pending_notifications", every=timedelta(minutes=5))
@@ -22,3 +21,6 @@ class AppointmentsConfig(AppConfig):
         periodic_command("send_appointment_reminders", every=timedelta(minutes=5))
         # Every worker looks for urgent requests nobody has taken on (claims make running twice safe).
         periodic_command("escalate_urgent_requests", every=timedelta(minutes=5))
+        # Open times for scheduling directories move with the clock; bookings also rebuild them (debounced).
+        periodic_command("publish_scheduling_links", every=timedelta(minutes=15))
+        scheduling_links.connect_signals()

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.staff import staff_name
+
 from . import markdown
 from .content import ArticleContent
 from .edge_addresses import purge_articles_after_commit
@@ -195,7 +197,7 @@ def discard_draft(article):
 
 
 def editor_name(user):
-    return (user.get_full_name() or user.get_username()) if user else "Scheduled publishing"
+    return staff_name(user, nobody="Scheduled publishing")
 
 
 # --- Publishing ------------------------------------------------------------------------
