@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 FIRST_RETRY_SECONDS = 5
 LONGEST_RETRY_SECONDS = 600
+KEEP_DONE = timedelta(days=7)
 
 
 class PurgeFailed(Exception):
@@ -47,6 +48,8 @@ def queue_purge(paths):
         with transaction.atomic():
             row = EdgePurge.objects.create(paths=list(paths))
             purge_edge_cache.enqueue(row.pk)
+            # The record of a purge that worked is of no use after a while.
+            EdgePurge.objects.filter(status=EdgePurge.Status.DONE, done_at__lt=row.created_at - KEEP_DONE).delete()
     except Exception as error:  # the database went away right after the commit
         logger.warning("Could not queue a purge of %s address(es): %s.", len(paths), type(error).__name__)
         return None

@@ -15,6 +15,9 @@ SHARED_PAGES = [
     "/education/feed/",
     "/sitemap.xml",
     "/robots.txt",
+    "/.well-known/security.txt",
+    "/fhir/$bulk-publish",
+    "/fhir/Slot.ndjson",
 ]
 
 

@@ -212,3 +212,23 @@ def test_a_failing_purge_never_blocks_publishing_is_retried_and_shows_on_the_adm
     assert not type(guide).objects.get(pk=guide.pk).is_public  # publishing itself was done at once
     index = admin_client.get(reverse("admin:index")).content.decode()
     assert "could not be purged" in index
+
+
+def test_rebuilt_scheduling_files_are_purged_when_they_change(
+    nginx, clinic, run_worker, django_capture_on_commit_callbacks
+):
+    from appointments.booking import scheduling_links
+
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling_links.publish_and_purge(now)
+    run_worker()
+    first = set(nginx.paths)
+    nginx.requests.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling_links.publish_and_purge(now)  # the same files again
+    run_worker()
+
+    assert first == {"/fhir/$bulk-publish", "/fhir/Location.ndjson", "/fhir/Schedule.ndjson", "/fhir/Slot.ndjson"}
+    assert nginx.paths == set()
