@@ -37,7 +37,8 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest
 
-## bench: figures for the article page, the consultation request form, and slow or hanging dependencies
+## bench: figures for the article page, the consultation request form, slow or hanging dependencies,
+## and the article through the shipped nginx's page cache beside a static file (and Publish to the proxy)
 # The form's concurrency figures need PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic make bench
 bench: install-dev
 	$(BIN)/python tests/benchmarks/article_page.py
@@ -48,6 +49,7 @@ bench: install-dev
 	$(BIN)/python tests/benchmarks/scheduling_links.py
 	$(BIN)/python tests/benchmarks/pages.py
 	$(BIN)/python tests/benchmarks/resilience.py
+	$(BIN)/python tests/benchmarks/edge_cache.py
 
 ## screenshots: phone and desktop pictures of the main pages in docs/screenshots/
 screenshots: install-dev

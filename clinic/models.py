@@ -206,3 +206,34 @@ class ClinicClosure(models.Model):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "The last day must be on or after the first day."})
+
+
+class EdgePurgeQuerySet(models.QuerySet):
+    def failing(self):
+        """Purges that have failed at least once and have not succeeded since (the admin index lists them)."""
+        return self.exclude(status=EdgePurge.Status.DONE).filter(attempts__gt=0)
+
+
+class EdgePurge(models.Model):
+    """One request to drop addresses from the proxy and the CDN after a change (clinic/edge_purge.py)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed: pages expire on their own"
+
+    paths = models.JSONField(help_text="The addresses to drop, e.g. /education/.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EdgePurgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Purge of {len(self.paths)} address(es), {self.get_status_display().lower()}"

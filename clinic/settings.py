@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "clinic.middleware.RejectMalformedRequestMiddleware",
     "clinic.middleware.DatabaseUnavailableMiddleware",
+    "clinic.edge_cache.EdgeCacheMiddleware",  # above sessions: it sees their Vary and cookies
     "django.contrib.sessions.middleware.SessionMiddleware",
     # ETag (on HEAD too): a repeat visit gets 304 Not Modified, without CommonMiddleware's Content-Length.
     "clinic.http.ConditionalGetMiddleware",
@@ -334,3 +335,22 @@ APPOINTMENTS_URGENT_ACK_MINUTES = env_int("APPOINTMENTS_URGENT_ACK_MINUTES", 30)
 APPOINTMENTS_ONCALL_EMAIL = os.environ.get("APPOINTMENTS_ONCALL_EMAIL", "oncall@localhost")
 # Alert at once outside clinic hours too (otherwise the alert waits for opening time).
 APPOINTMENTS_ONCALL_AFTER_HOURS = env_bool("APPOINTMENTS_ONCALL_AFTER_HOURS", False)
+
+# --- Proxy and CDN caching of public pages (clinic/edge_cache.py, docs/deploy.md) ----------
+# Where caches are told to drop changed pages: nginx's purge listeners (deploy/nginx.conf, comma-
+# separated, e.g. http://127.0.0.1:8080) and a CDN's purge endpoint. Both off by default.
+EDGE_PURGE_NGINX_URLS = env_list("EDGE_PURGE_NGINX_URLS")
+EDGE_PURGE_CDN_URL = os.environ.get("EDGE_PURGE_CDN_URL", "")
+EDGE_PURGE_CDN_TOKEN = os.environ.get("EDGE_PURGE_CDN_TOKEN", "")
+EDGE_PURGE_CDN_TOKEN_HEADER = os.environ.get("EDGE_PURGE_CDN_TOKEN_HEADER", "") or "Fastly-Key"
+EDGE_PURGE_TIMEOUT = float(os.environ.get("EDGE_PURGE_TIMEOUT", "") or 5)  # seconds per purge call
+EDGE_PURGE_MAX_ATTEMPTS = env_int("EDGE_PURGE_MAX_ATTEMPTS", 8)
+# Seconds a browser keeps a public page, and a shared cache (proxy, CDN). Browsers ask again on every
+# visit by default (the proxy answers 304 Not Modified without Python), so a reader never sees an
+# old version after a publish. With a purge backend a shared cache may keep pages long; without
+# one, a short time bounds how late a change shows.
+EDGE_CACHE_MAX_AGE = env_int("EDGE_CACHE_MAX_AGE", 0)
+EDGE_CACHE_S_MAXAGE = env_int("EDGE_CACHE_S_MAXAGE", 600 if EDGE_PURGE_NGINX_URLS or EDGE_PURGE_CDN_URL else 10)
+# A shared cache may answer with an expired copy while it fetches a new one, or while the site fails.
+EDGE_CACHE_STALE_WHILE_REVALIDATE = env_int("EDGE_CACHE_STALE_WHILE_REVALIDATE", 30)
+EDGE_CACHE_STALE_IF_ERROR = env_int("EDGE_CACHE_STALE_IF_ERROR", 86400)

@@ -16,6 +16,7 @@ from clinic.staff import staff_name
 from . import checks, page_cache
 from .checks import PublishingRefused
 from .content import ArticleContent
+from .edge_addresses import purge_articles_after_commit
 from .models import Article, ArticleDraft, ArticleRedirect, ClinicalReview, PublishEvent, Section, add_years
 from .versions import record_version
 
@@ -80,6 +81,7 @@ def publish(article, *, by, at=None, accept_warnings=False, scheduled=False, che
         article.scheduled_for, article.scheduled_warnings_accepted = at, accept_warnings
         return None
     with transaction.atomic():
+        purge_articles_after_commit([article])  # before the change: it reads where the article shows now
         was_public = article.is_public
         article.status = Article.Status.PUBLISHED
         if article.published_at is None:
@@ -165,6 +167,7 @@ def unpublish(articles):
     with transaction.atomic():
         for article in articles.filter(status=Article.Status.PUBLISHED).select_related("draft"):
             draft = article.waiting_draft
+            purge_articles_after_commit([article])  # before the change: it reads where the article shows now
             article.status, article.scheduled_for = Article.Status.DRAFT, None
             if draft:
                 write_content(article, ArticleContent.from_json(draft.content), keep_old_address=True)
@@ -181,6 +184,7 @@ def record_clinical_review(articles, *, reviewed_by, reviewed_on, recorded_by):
     articles = list(articles.select_related("draft"))
     next_due = add_years(reviewed_on, settings.EDUCATION_REVIEW_INTERVAL_YEARS)
     with transaction.atomic():
+        purge_articles_after_commit(articles)  # the review line on their pages
         for article in articles:
             Article.objects.filter(pk=article.pk).update(
                 reviewed_by=reviewed_by, last_reviewed=reviewed_on, next_review_due=next_due

@@ -30,12 +30,14 @@ def nginx_binary():
     return NGINX
 
 
-def site_config(workdir, *, app_port, http_port, https_port):
+def site_config(workdir, *, app_port, http_port, https_port, purge_port=None):
     """deploy/nginx.conf with loopback ports and this test's files; nothing else changed."""
     text = (PROJECT_DIR / "deploy" / "nginx.conf").read_text()
     replacements = [
         (r"listen \[::\]:\d+[^;]*;\n", ""),
         (r"listen 80;", f"listen 127.0.0.1:{http_port};"),
+        (r"listen 127\.0\.0\.1:8080;", f"listen 127.0.0.1:{purge_port or free_port()};"),
+        (r"proxy_cache_path /var/cache/nginx/clinic ", f"proxy_cache_path {workdir}/cache "),
         (r"listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
         (r"server 127\.0\.0\.1:8000;", f"server 127.0.0.1:{app_port};"),
         (r"ssl_certificate \S+;", f"ssl_certificate {workdir}/cert.pem;"),
@@ -50,8 +52,10 @@ def site_config(workdir, *, app_port, http_port, https_port):
         f"{name}_temp_path {workdir}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     user = "user root;\n" if os.geteuid() == 0 else ""
+    # Debian's nginx.conf loads the modules installed beside it (the cache purge module) this way.
+    modules = "include /etc/nginx/modules-enabled/*.conf;\n"
     return (
-        f"{user}pid {workdir}/nginx.pid;\nerror_log {workdir}/error.log;\nevents {{}}\n"
+        f"{user}{modules}pid {workdir}/nginx.pid;\nerror_log {workdir}/error.log;\nevents {{}}\n"
         f"http {{\ninclude /etc/nginx/mime.types;\n{temp_paths}\n{text}\n}}\n"
     )
 
