@@ -267,9 +267,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "filters": {"redact_personal_data": {"()": "clinic.logging.RedactPersonalData"}},
+    # In this order: an exception's text is withheld (it may quote a patient), booking links' tokens are
+    # masked, email addresses and phone numbers are removed (clinic/logging.py).
+    "filters": {
+        "withhold_exception_text": {"()": "clinic.logging.WithholdExceptionText"},
+        "mask_booking_tokens": {"()": "clinic.logging.MaskBookingTokens"},
+        "redact_personal_data": {"()": "clinic.logging.RedactPersonalData"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_personal_data"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["withhold_exception_text", "mask_booking_tokens", "redact_personal_data"],
+        }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
