@@ -107,6 +107,17 @@ def record_access(request, kind, references):
     )
 
 
+def record_page(request, response, kind, shown, reference=lambda obj: obj.reference):
+    """Record `kind` when an admin page was rendered showing the object in its context under `shown`.
+
+    A redirect (after saving or deleting) or a refusal has no such context and records nothing.
+    """
+    obj = (getattr(response, "context_data", None) or {}).get(shown)
+    if obj is not None:
+        record_access(request, kind, [reference(obj)])
+    return response
+
+
 def purge_expired_records(now=None):
     """Delete the entries older than ACCESS_LOG_KEPT; return how many. The one deletion the log allows."""
     cutoff = (now or timezone.now()) - ACCESS_LOG_KEPT

@@ -20,10 +20,15 @@ from django.utils.html import format_html
 from clinic.opening_hours import at_local, spelled_out_day
 
 from . import booking
+from .access_log import AccessRecord, record_access, record_page
 from .booking_models import Appointment, Clinician, TimeOff, WorkingHours
 from .models import ConsultationRequest
 
 SLOTS_LISTED = 30
+
+
+def _reference(appointment):
+    return appointment.consultation.reference
 
 
 class WorkingHoursInline(admin.TabularInline):
@@ -113,12 +118,27 @@ class AppointmentAdmin(admin.ModelAdmin):
     def booked_by(self, obj):
         return "Patient, online" if obj.booked_by_patient else "Staff"
 
+    # --- Every page that shows a request's reference and its appointment is in the access log ------
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and request.method == "GET":
+            kind = AccessRecord.Kind.SEARCH if changelist.query else AccessRecord.Kind.AGENDA
+            record_access(request, kind, [appointment.consultation.reference for appointment in changelist.result_list])
+        return response
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
             "move_url": reverse("admin:appointments_appointment_move", args=[object_id]),
         }
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        return record_page(request, response, AccessRecord.Kind.BOOKING, "original", _reference)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return record_page(request, response, AccessRecord.Kind.HISTORY, "object", _reference)
 
     # --- Actions: each calls the booking workflow, which records it in the timeline ------------
 
@@ -232,7 +252,8 @@ class AppointmentAdmin(admin.ModelAdmin):
             .select_related("clinician")
             .first(),
         }
-        return TemplateResponse(request, "admin/appointments/appointment/offer_times.html", context)
+        response = TemplateResponse(request, "admin/appointments/appointment/offer_times.html", context)
+        return record_page(request, response, AccessRecord.Kind.BOOKING, "consultation")
 
     def move_view(self, request, object_id):
         appointment = get_object_or_404(Appointment.objects.select_related("consultation", "clinician"), pk=object_id)
@@ -263,4 +284,5 @@ class AppointmentAdmin(admin.ModelAdmin):
             "error": error,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/appointments/appointment/move.html", context)
+        response = TemplateResponse(request, "admin/appointments/appointment/move.html", context)
+        return record_page(request, response, AccessRecord.Kind.BOOKING, "appointment", _reference)

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from clinic.opening_hours import clinic_time
 from clinic.roles import TRIAGE_STAFF
 
-from ..access_log import AccessRecord, record_access
+from ..access_log import AccessRecord, record_access, record_page
 from ..models import ConsultationRequest, InternalNote, Notification, RequestEvent
 from ..phones import dial_string, display_phone
 
@@ -178,6 +178,14 @@ class RequestPageMixin:
         if original is not None:  # the page was shown (not a redirect after saving)
             record_access(request, AccessRecord.Kind.VIEW, [original.reference])
         return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return record_page(request, response, AccessRecord.Kind.HISTORY, "object")
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        return record_page(request, response, AccessRecord.Kind.VIEW, "object")  # the confirmation page
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
