@@ -45,6 +45,7 @@ bench: install-dev
 	$(BIN)/python tests/benchmarks/triage_queue.py
 	$(BIN)/python tests/benchmarks/readability.py
 	$(BIN)/python tests/benchmarks/booking.py
+	$(BIN)/python tests/benchmarks/scheduling_links.py
 	$(BIN)/python tests/benchmarks/pages.py
 	$(BIN)/python tests/benchmarks/resilience.py
 

@@ -14,6 +14,7 @@ class AppointmentsConfig(AppConfig):
             booking_emails,  # noqa: F401  (registers the booking email builders)
             checks,  # noqa: F401  (registers the settings checks)
             notifications,  # noqa: F401  (registers the email builders)
+            scheduling_links,
         )
 
         # The sweep behind the worker's tasks: an email whose task was lost is still sent.
@@ -22,3 +23,6 @@ class AppointmentsConfig(AppConfig):
         periodic_command("send_appointment_reminders", every=timedelta(minutes=5))
         # Every worker looks for urgent requests nobody has taken on (claims make running twice safe).
         periodic_command("escalate_urgent_requests", every=timedelta(minutes=5))
+        # Open times for scheduling directories move with the clock; bookings also rebuild them (debounced).
+        periodic_command("publish_scheduling_links", every=timedelta(minutes=15))
+        scheduling_links.connect_signals()
