@@ -49,6 +49,7 @@ class AccessRecord(models.Model):
         LIST = "list", "Listed the queue"
         AGENDA = "agenda", "Listed the agenda"
         LOOKUP = "lookup", "Looked up a reference"
+        DELETE = "delete", "Deleted, or was shown what deleting removes"
         EXPORT = "export", "Exported"
 
     at = models.DateTimeField("when", default=timezone.now, db_index=True, editable=False)

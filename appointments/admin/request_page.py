@@ -183,9 +183,10 @@ class RequestPageMixin:
         response = super().history_view(request, object_id, extra_context)
         return record_page(request, response, AccessRecord.Kind.HISTORY, "object")
 
-    def delete_view(self, request, object_id, extra_context=None):
-        response = super().delete_view(request, object_id, extra_context)
-        return record_page(request, response, AccessRecord.Kind.VIEW, "object")  # the confirmation page
+    def get_deleted_objects(self, objs, request):
+        """What deleting would remove (notes, timeline) is listed, for one request or selected ones: recorded."""
+        record_access(request, AccessRecord.Kind.DELETE, [consultation.reference for consultation in objs])
+        return super().get_deleted_objects(objs, request)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

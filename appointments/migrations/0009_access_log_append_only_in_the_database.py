@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='accessrecord',
             name='kind',
-            field=models.CharField(choices=[('view', 'Opened the request page'), ('history', "Opened the request's history"), ('booking', 'Opened a booking page (appointment, offer times, move)'), ('search', 'Searched the queue'), ('list', 'Listed the queue'), ('agenda', 'Listed the agenda'), ('lookup', 'Looked up a reference'), ('export', 'Exported')], editable=False, max_length=10),
+            field=models.CharField(choices=[('view', 'Opened the request page'), ('history', "Opened the request's history"), ('booking', 'Opened a booking page (appointment, offer times, move)'), ('search', 'Searched the queue'), ('list', 'Listed the queue'), ('agenda', 'Listed the agenda'), ('lookup', 'Looked up a reference'), ('delete', 'Deleted, or was shown what deleting removes'), ('export', 'Exported')], editable=False, max_length=10),
         ),
         migrations.RunPython(on_postgresql(CREATE), on_postgresql(DROP)),
     ]

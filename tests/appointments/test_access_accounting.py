@@ -77,13 +77,20 @@ def test_a_requests_history_page_is_recorded(nurse_client, appointment):
     assert recorded() == [(Kind.HISTORY, [consultation.reference])]
 
 
-def test_the_delete_confirmation_page_is_recorded(boss_client, appointment):
-    consultation = appointment.consultation
+def test_the_delete_confirmation_pages_are_recorded(boss_client, appointment):
+    consultation, others = appointment.consultation, [make_consultation(), make_consultation()]
 
-    response = boss_client.get(reverse("admin:appointments_consultationrequest_delete", args=[consultation.pk]))
+    one = boss_client.get(reverse("admin:appointments_consultationrequest_delete", args=[consultation.pk]))
+    selected = boss_client.post(
+        reverse("admin:appointments_consultationrequest_changelist"),
+        {"action": "delete_selected", "_selected_action": [other.pk for other in others]},
+    )
 
-    assert response.status_code == 200
-    assert recorded() == [(Kind.VIEW, [consultation.reference])]
+    assert one.status_code == selected.status_code == 200
+    assert all(other.reference in selected.content.decode() for other in others)
+    (first_kind, first), (second_kind, second) = recorded()
+    assert (first_kind, first) == (Kind.DELETE, [consultation.reference])
+    assert second_kind == Kind.DELETE and sorted(second) == sorted(other.reference for other in others)
 
 
 def test_the_agenda_records_the_requests_it_listed(nurse_client, appointment):
