@@ -10,12 +10,10 @@ class AppointmentsConfig(AppConfig):
 
         from clinic.worker import periodic_command
 
-        from . import (
-            booking_emails,  # noqa: F401  (registers the booking email builders)
-            checks,  # noqa: F401  (registers the settings checks)
-            notifications,  # noqa: F401  (registers the email builders)
-            scheduling_links,
-        )
+        from . import checks  # noqa: F401  (registers the settings checks)
+        from .booking import emails as booking_emails  # noqa: F401  (registers the booking email builders)
+        from .booking import scheduling_links
+        from .requests import emails  # noqa: F401  (registers the request email builders)
 
         # The sweep behind the worker's tasks: an email whose task was lost is still sent.
         periodic_command("send_pending_notifications", every=timedelta(minutes=5))

@@ -1,7 +1,7 @@
 """The background worker: runs queued tasks (Django's Tasks API) and the site's periodic jobs.
 
 Queued work: any function decorated with `django_tasks.task` and enqueued (after the commit,
-see `appointments.notifications.enqueue_notifications`). The database backend
+see `appointments.requests.notifications.enqueue_notifications`). The database backend
 (`django-tasks-db`) keeps the queue in the site's own database, so several workers on several
 machines share it and a task enqueued in a committed transaction is never lost.
 
@@ -10,7 +10,7 @@ Periodic jobs are management commands; each app registers its own in `AppConfig.
     from datetime import timedelta
     from clinic.worker import periodic_command
 
-    periodic_command("send_booking_reminders", every=timedelta(minutes=5))
+    periodic_command("send_appointment_reminders", every=timedelta(minutes=5))
 
 Every worker runs them, and cron may run them too, so a periodic command must be safe to run
 twice at the same time (claim rows before acting on them, as `send_pending_notifications` does).

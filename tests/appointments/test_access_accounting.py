@@ -6,12 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments.access_log import AccessRecord
 from appointments.models import Appointment
+from appointments.requests.access_log import AccessRecord
 from clinic.opening_hours import at_local
 from clinic.roles import TRIAGE_STAFF
-from tests.appointments.test_triage_admin import make_staff
-from tests.factories import make_clinician, make_consultation
+from tests.factories import make_clinician, make_consultation, make_staff
 
 pytestmark = pytest.mark.django_db
 Kind = AccessRecord.Kind
@@ -121,7 +120,7 @@ def test_a_search_of_the_agenda_is_recorded_as_a_search(nurse_client, appointmen
     [
         lambda a: reverse("admin:appointments_appointment_change", args=[a.pk]),
         lambda a: reverse("admin:appointments_appointment_move", args=[a.pk]),
-        lambda a: reverse("admin:appointments_appointment_offer", args=[a.consultation.pk]),
+        lambda a: reverse("admin:appointments_consultationrequest_offer", args=[a.consultation.pk]),
     ],
     ids=["appointment", "move", "offer times"],
 )

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from appointments.access_log import ACCESS_LOG_KEPT, AccessRecord, purge_expired_records
+from appointments.requests.access_log import ACCESS_LOG_KEPT, AccessRecord, purge_expired_records
 
 pytestmark = pytest.mark.django_db
 Kind = AccessRecord.Kind

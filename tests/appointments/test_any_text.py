@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from appointments.models import ConsultationRequest
 from clinic.roles import TRIAGE_STAFF
-from tests.appointments.test_triage_admin import action, make_staff
-from tests.factories import make_consultation
+from tests.appointments.test_triage_admin import action
+from tests.factories import make_consultation, make_staff
 
 pytestmark = pytest.mark.django_db
 FORM = "/appointments/request/"

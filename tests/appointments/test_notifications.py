@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from appointments.models import ConsultationRequest, Notification
-from appointments.notifications import claim, deliver, enqueue_notifications, retry_delay
+from appointments.requests.notifications import claim, deliver, enqueue_notifications, retry_delay
 from tests.factories import make_consultation
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 from clinic.logging import RedactPersonalData, WithholdExceptionText
 from clinic.roles import TRIAGE_STAFF
-from tests.appointments.test_triage_admin import QUEUE, make_staff
+from tests.appointments.test_triage_admin import QUEUE
 from tests.benchmarks.live_site import PROJECT_DIR, SECRET, free_port, wait_until_up
-from tests.factories import make_consultation
+from tests.factories import make_consultation, make_staff
 
 PATIENT_TEXT = "Numbness in both legs since Tuesday"
 TOKEN = "Zq8v2LkP0aXw3RtY9uMnB4cD"
@@ -47,7 +47,7 @@ def test_an_error_quoting_a_patients_text_is_logged_without_it(django_user_model
     def fails_quoting_the_row(queryset):
         raise IllegalCharacterError(f"{queryset.get().message} cannot be used in worksheets.")
 
-    monkeypatch.setattr("appointments.exports.xlsx_file", fails_quoting_the_row)
+    monkeypatch.setattr("appointments.requests.exports.xlsx_file", fails_quoting_the_row)
     client = Client(raise_request_exception=False)
     client.force_login(nurse)
 

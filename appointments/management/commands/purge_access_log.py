@@ -2,7 +2,7 @@ import logging
 
 from django.core.management.base import BaseCommand
 
-from appointments.access_log import ACCESS_LOG_KEPT, purge_expired_records
+from appointments.requests.access_log import ACCESS_LOG_KEPT, purge_expired_records
 
 logger = logging.getLogger("appointments.retention")
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from appointments.notifications import send_due_notifications
+from appointments.requests.notifications import send_due_notifications
 
 
 class Command(BaseCommand):

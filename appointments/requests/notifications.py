@@ -12,7 +12,8 @@ The whole workflow of an email the clinic owes (a `Notification` row):
    (exponential backoff) and a task is queued for then; after
    `APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS` it is left as failed for staff.
 
-A new kind of email needs a `Notification.Kind` and a builder registered with `email_builder`.
+A new kind of email needs a `Notification.Kind` and a builder registered with `email_builder` (see
+`emails.py` here and `appointments/booking/emails.py`).
 """
 
 import logging
@@ -22,13 +23,12 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
 from clinic.models import ClinicProfile
 
-from .models import Notification
+from .outbox import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -147,23 +147,3 @@ def send_due_notifications(limit=100):
     due = Notification.objects.due().order_by("created_at").values_list("pk", flat=True)[:limit]
     outcomes = [deliver(pk) for pk in due]
     return outcomes.count("sent"), outcomes.count("retry") + outcomes.count("failed")
-
-
-def _consultation_context(notification, clinic):
-    return {"consultation": notification.consultation, "clinic": clinic, "site_url": settings.SITE_URL}
-
-
-@email_builder(Notification.Kind.TRIAGE)
-def triage_email(notification, clinic):
-    consultation = notification.consultation
-    subject = f"[{consultation.get_priority_display()}] New consultation request {consultation.reference}"
-    body = render_to_string("appointments/email/triage.txt", _consultation_context(notification, clinic))
-    return subject, body, [settings.APPOINTMENTS_TRIAGE_EMAIL]
-
-
-@email_builder(Notification.Kind.PATIENT_CONFIRMATION)
-def patient_confirmation_email(notification, clinic):
-    consultation = notification.consultation
-    subject = f"We received your request {consultation.reference}"
-    body = render_to_string("appointments/email/patient_confirmation.txt", _consultation_context(notification, clinic))
-    return subject, body, [consultation.email]

@@ -6,8 +6,10 @@ from django.db import IntegrityError, transaction
 
 from clinic.cache import try_cache
 
-from .models import ConsultationRequest, Notification, RequestEvent, new_reference
+from .models import ConsultationRequest, new_reference
 from .notifications import enqueue_notifications
+from .outbox import Notification
+from .timeline import RequestEvent
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 # The access log is append-only in the database too. On PostgreSQL a trigger refuses every UPDATE
 # and DELETE on the table, whatever the code does (QuerySet.update through _base_manager,
 # _raw_delete, raw SQL), except:
-# - the retention purge (appointments.access_log.purge_expired_records), which sets the
+# - the retention purge (appointments.requests.access_log.purge_expired_records), which sets the
 #   transaction-local setting clinic.access_log_purge to 'on' and deletes only entries older than
 #   2196 days (ACCESS_LOG_KEPT, six years);
 # - removing a staff account, which sets user_id to NULL (on_delete=SET_NULL) and changes nothing
@@ -57,7 +57,7 @@ def on_postgresql(sql):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0008_timeline_kinds_for_booking_and_alerts'),
+        ('appointments', '0009_offer_token_default_from_booking_models'),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""Booking emails: Notification rows sent by the background worker (see appointments.notifications).
+"""Booking emails: Notification rows sent by the background worker (see appointments/requests/notifications.py).
 
 `queue_email` is the one way booking code sends email.
 """
@@ -8,9 +8,9 @@ from django.template.loader import render_to_string
 
 from clinic.opening_hours import spelled_out_time
 
+from ..requests.notifications import email_builder, enqueue_notifications
+from ..requests.outbox import Notification
 from .calendar_file import calendar_file
-from .models import Notification
-from .notifications import email_builder, enqueue_notifications
 
 SUBJECTS = {
     Notification.Kind.OFFER: "Choose a time for your appointment ({reference})",

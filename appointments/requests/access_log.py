@@ -5,7 +5,7 @@ one row: who, when, from which address, which requests (references) and the kind
 Never the search text, which may itself be a patient's name. Rows are only ever added: the model
 refuses changes and deletion, the admin offers neither, and the references are text rather than
 foreign keys, so purging closed requests leaves the record of who saw them in place. On
-PostgreSQL a trigger (migration 0009) refuses UPDATE and DELETE whatever the code does, except
+PostgreSQL a trigger (migration 0010) refuses UPDATE and DELETE whatever the code does, except
 the retention purge (`purge_expired_records`, entries older than ACCESS_LOG_KEPT, six years),
 which says so with a transaction-local setting, and the unlinking of a removed staff account.
 """
@@ -20,7 +20,7 @@ from django.utils import timezone
 from clinic.net import client_ip
 from clinic.opening_hours import clinic_time
 
-# The trigger of migration 0009 holds the same period (2196 days): change both together.
+# The trigger of migration 0010 holds the same period (2196 days): change both together.
 ACCESS_LOG_KEPT = timedelta(days=6 * 366)
 # Set (transaction-local) by the retention purge; the PostgreSQL trigger lets its deletes through.
 PURGE_SETTING = "clinic.access_log_purge"

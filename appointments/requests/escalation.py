@@ -14,7 +14,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,31 +22,14 @@ from django_tasks import task
 
 from clinic.opening_hours import next_opening
 
+from .models import ConsultationRequest
+from .outbox import UrgentAlert
+from .timeline import RequestEvent
+
 logger = logging.getLogger(__name__)
 
 MAX_ALERTS = 3
 REPEAT_AFTER = timedelta(minutes=30)
-
-
-class UrgentAlert(models.Model):
-    """One alert to on-call about one urgent request; also the email's place in the outbox."""
-
-    consultation = models.ForeignKey(
-        "appointments.ConsultationRequest", on_delete=models.CASCADE, related_name="urgent_alerts"
-    )
-    number = models.PositiveSmallIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # The kind of failure only, never a message that could quote an address.
-    last_error = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["consultation", "number"], name="one_alert_of_each_number")]
-
-    def __str__(self):
-        return f"Alert {self.number} about {self.consultation.reference}"
 
 
 def alert_due_at(received_at, last_alert_at):
@@ -60,8 +43,6 @@ def alert_due_at(received_at, last_alert_at):
 
 def escalate_urgent_requests(now=None):
     """Claim and send every alert that is due; return how many this call claimed."""
-    from .models import ConsultationRequest, RequestEvent
-
     now = now or timezone.now()
     ack = timedelta(minutes=settings.APPOINTMENTS_URGENT_ACK_MINUTES)
     waiting = (
