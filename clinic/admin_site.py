@@ -1,11 +1,15 @@
 """The admin site: sign-in limited by django-axes, with optional two-factor codes (django-otp)."""
 
 from dataclasses import dataclass
+from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.options import TO_FIELD_VAR
+from django.core.validators import MaxLengthValidator
 from django.template.loader import render_to_string
 from django_otp import devices_for_user, user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
@@ -20,6 +24,19 @@ class TwoFactorAuthenticationForm(OTPAdminAuthenticationForm):
         help_text="The 6-digit code from your authenticator app, if you have set one up.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets the field's max_length after the field is built, so nothing checks it; django-axes
+        # would then write an over-long name to its 255-character column (a 500 on PostgreSQL). Checked
+        # here, before any sign-in is tried.
+        username = self.fields["username"]
+        username.validators.append(
+            MaxLengthValidator(
+                username.max_length,
+                message=f"The username is too long: usernames have at most {username.max_length} characters.",
+            )
+        )
 
     def clean(self):
         # The password first (active staff only), then the code, for users who have an authenticator.
@@ -78,6 +95,24 @@ class ClinicAdminSite(admin.AdminSite):
         panels = sorted(_index_panels.values(), key=lambda panel: (panel.order, panel.template))
         shown = [panel.render(request) for panel in panels if request.user.has_perm(panel.permission)]
         return super().index(request, {"index_panels": shown, **(extra_context or {})})
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page (third-party ones too) refuses a `_to_field` that cannot name a field.
+
+        Django's own check looks the name up among the model's fields, hidden reverse relations
+        included: "+" (their name) passes the lookup and then fails as a 500.
+        """
+
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            to_field = request.GET.get(TO_FIELD_VAR) or ""
+            if request.method == "POST":
+                to_field = request.POST.get(TO_FIELD_VAR, to_field) or ""
+            if to_field and not to_field.isidentifier():
+                raise DisallowedModelAdminToField("The address names a field that cannot be referenced.")  # 400
+            return view(request, *args, **kwargs)
+
+        return super().admin_view(checked, cacheable)
 
     def has_permission(self, request):
         if not super().has_permission(request):

@@ -5,6 +5,7 @@ Every variable is listed, with its default, in `.env.example`. The defaults are
 safe for production (debug off); `make run` turns debug on for local work.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -180,6 +181,16 @@ ADMIN_REQUIRE_2FA = env_bool("DJANGO_ADMIN_REQUIRE_2FA")
 OTP_TOTP_ISSUER = os.environ.get("DJANGO_OTP_ISSUER", "Clinic admin")
 # How many trusted proxies put the client's address in X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_HOPS = env_int("DJANGO_TRUSTED_PROXY_HOPS", 0)
+# The proxies' own addresses or networks: X-Forwarded-For is read only from a connection that comes
+# from one of them (anyone reaching the app servers directly could write it). Default: this machine.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an address or a network (e.g. 10.0.0.5 or 10.0.0.0/24)."
+        ) from _error
 # django-axes: lock an account from one address after repeated failures; unlock in the admin.
 AXES_FAILURE_LIMIT = env_int("DJANGO_AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("DJANGO_AXES_COOLOFF_HOURS", 1)  # hours
@@ -269,9 +280,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "filters": {"redact_personal_data": {"()": "clinic.logging.RedactPersonalData"}},
+    # In this order: an exception's text is withheld (it may quote a patient), booking links' tokens are
+    # masked, email addresses and phone numbers are removed (clinic/logging.py).
+    "filters": {
+        "withhold_exception_text": {"()": "clinic.logging.WithholdExceptionText"},
+        "mask_booking_tokens": {"()": "clinic.logging.MaskBookingTokens"},
+        "redact_personal_data": {"()": "clinic.logging.RedactPersonalData"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_personal_data"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["withhold_exception_text", "mask_booking_tokens", "redact_personal_data"],
+        }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {

@@ -19,10 +19,15 @@ from django.utils.html import format_html
 
 from clinic.opening_hours import at_local, spelled_out_day
 
+from ..requests.access_log import AccessRecord, record_access, record_page
 from . import services as booking
 from .admin_pages import SLOTS_LISTED, ticked_slots
 from .free_times import Slot, offerable_slots
 from .models import Appointment, Clinician, TimeOff, WorkingHours
+
+
+def _reference(appointment):
+    return appointment.consultation.reference
 
 
 class WorkingHoursInline(admin.TabularInline):
@@ -112,12 +117,27 @@ class AppointmentAdmin(admin.ModelAdmin):
     def booked_by(self, obj):
         return "Patient, online" if obj.booked_by_patient else "Staff"
 
+    # --- Every page that shows a request's reference and its appointment is in the access log ------
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and request.method == "GET":
+            kind = AccessRecord.Kind.SEARCH if changelist.query else AccessRecord.Kind.AGENDA
+            record_access(request, kind, [appointment.consultation.reference for appointment in changelist.result_list])
+        return response
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
             "move_url": reverse("admin:appointments_appointment_move", args=[object_id]),
         }
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        return record_page(request, response, AccessRecord.Kind.BOOKING, "original", _reference)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return record_page(request, response, AccessRecord.Kind.HISTORY, "object", _reference)
 
     # --- Actions: each calls the booking workflow, which records it in the timeline ------------
 
@@ -214,4 +234,5 @@ class AppointmentAdmin(admin.ModelAdmin):
             "error": error,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/appointments/appointment/move.html", context)
+        response = TemplateResponse(request, "admin/appointments/appointment/move.html", context)
+        return record_page(request, response, AccessRecord.Kind.BOOKING, "appointment", _reference)

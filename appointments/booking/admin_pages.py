@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from ..requests.access_log import AccessRecord, record_page
 from . import services as booking
 from .free_times import Slot, offerable_slots
 from .models import Appointment
@@ -79,4 +80,5 @@ class OfferTimesMixin:
             .select_related("clinician")
             .first(),
         }
-        return TemplateResponse(request, "admin/appointments/appointment/offer_times.html", context)
+        response = TemplateResponse(request, "admin/appointments/appointment/offer_times.html", context)
+        return record_page(request, response, AccessRecord.Kind.BOOKING, "consultation")

@@ -3,7 +3,8 @@
 CSV: every cell quoted, and any cell where a spreadsheet could start a formula (at its start, or
 after a `;`, `,`, tab or line break, where spreadsheets set to another separator split cells) gets
 an apostrophe before that character. XLSX: every cell written as text (openpyxl treats a string
-starting with "=" as a formula unless told otherwise). Rows are read from the database in chunks
+starting with "=" as a formula unless told otherwise), and the control characters XML cannot hold
+(a vertical tab, ESC…) replaced by U+FFFD, the replacement character. Rows are read from the database in chunks
 and written as they come, so 10,000 rows use bounded memory.
 """
 
@@ -14,6 +15,7 @@ import tempfile
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .phones import display_phone
 
@@ -43,6 +45,12 @@ FORMULA_START = re.compile(r"(^|[;,\t\r\n]\s*)([=+\-@\t\r])")
 def spreadsheet_safe(value):
     text = "" if value is None else str(value)
     return FORMULA_START.sub(r"\1'\2", text)
+
+
+def xml_safe(value):
+    """The text with every character an .xlsx (XML) cannot hold replaced, so any text can be exported."""
+    text = "" if value is None else str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", text)
 
 
 def export_row(consultation):
@@ -94,7 +102,7 @@ def xlsx_file(queryset):
     for row in rows(queryset):
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
+            cell = WriteOnlyCell(sheet, value=xml_safe(value))
             cell.data_type = "s"  # text, never a formula
             cells.append(cell)
         sheet.append(cells)

@@ -222,3 +222,15 @@ def test_the_access_log_keeps_no_query_string(proxied_site):
     log = (proxied_site["workdir"] / "access.log").read_text()
     assert "GET /education/search/ " in log
     assert PRIVATE_SEARCH not in log and "?q=" not in log
+
+
+def test_the_access_log_masks_a_booking_links_token(proxied_site):
+    token = "Zq8v2LkP0aXw3RtY9uMnB4cD"
+    browser = Browser(proxied_site["https_port"])
+    browser.request("GET", f"/appointments/book/{token}/")
+    browser.request("GET", f"/appointments/book/{token}/cancel/")
+    time.sleep(0.2)  # nginx writes the line after the response
+
+    log = (proxied_site["workdir"] / "access.log").read_text()
+    assert "GET /appointments/book/[token]/ " in log and "GET /appointments/book/[token]/cancel/ " in log
+    assert token not in log

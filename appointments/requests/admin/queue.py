@@ -21,6 +21,28 @@ def answer_cutoff(request):
     return request._answer_cutoff
 
 
+def as_reference(term):
+    """The reference a search term may be ("br-7k3f9q", "7K3F9Q" → "BR-7K3F9Q"), or "" for a longer text."""
+    if not term or len(term) > 12:
+        return ""
+    reference = term.upper()
+    return reference if reference.startswith(REFERENCE_PREFIX) else REFERENCE_PREFIX + reference
+
+
+def is_autocomplete(request):
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == "autocomplete"
+
+
+def reference_lookup(request, queryset, term):
+    """What another admin's autocomplete (the agenda's request field) finds: one request by its exact
+    reference, never a search of names or emails; the look-up is recorded in the access log."""
+    reference = as_reference(term)
+    found = queryset.filter(reference=reference) if reference else queryset.none()
+    record_access(request, AccessRecord.Kind.LOOKUP, found.values_list("reference", flat=True))
+    return found
+
+
 class AssignedToFilter(admin.SimpleListFilter):
     title = "assigned to"
     parameter_name = "assigned"
@@ -100,12 +122,12 @@ class QueueMixin:
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
+        if is_autocomplete(request):
+            return reference_lookup(request, queryset, term), False
         found, may_have_duplicates = super().get_search_results(request, queryset, term)
         exact = Q()
-        reference = term.upper()
-        if reference and not reference.startswith(REFERENCE_PREFIX):
-            reference = REFERENCE_PREFIX + reference
-        if term and len(term) <= 12:
+        reference = as_reference(term)
+        if reference:
             exact |= Q(reference=reference)
         phone = phone_from_query(term)
         if phone:

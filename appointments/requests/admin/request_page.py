@@ -12,7 +12,7 @@ from clinic.opening_hours import clinic_time
 from clinic.roles import TRIAGE_STAFF
 from clinic.staff import staff_name
 
-from ..access_log import AccessRecord, record_access
+from ..access_log import AccessRecord, record_access, record_page
 from ..models import ConsultationRequest
 from ..outbox import Notification
 from ..phones import dial_string, display_phone
@@ -181,6 +181,15 @@ class RequestPageMixin:
         if original is not None:  # the page was shown (not a redirect after saving)
             record_access(request, AccessRecord.Kind.VIEW, [original.reference])
         return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return record_page(request, response, AccessRecord.Kind.HISTORY, "object")
+
+    def get_deleted_objects(self, objs, request):
+        """What deleting would remove (notes, timeline) is listed, for one request or selected ones: recorded."""
+        record_access(request, AccessRecord.Kind.DELETE, [consultation.reference for consultation in objs])
+        return super().get_deleted_objects(objs, request)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
