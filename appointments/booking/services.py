@@ -20,7 +20,8 @@ from ..requests.models import ConsultationRequest
 from ..requests.outbox import Notification
 from ..requests.timeline import RequestEvent
 from .emails import queue_email
-from .free_times import Slot, offerable_slots
+from .free_times import Availability, Slot, is_free, offerable_slots
+from .links import BOOKED, ELSEWHERE, EXPIRED, OPEN, link_state
 from .models import Appointment, Clinician, Offer, OfferedTime, uses_exclusion_constraint
 from .reminders import reminder_is_due
 from .scheduling_links import refresh_soon as refresh_scheduling_links
@@ -42,8 +43,28 @@ class AlreadyBooked(Exception):
         self.appointment = appointment
 
 
+class TimeNotFree(SlotTaken):
+    """The time is no longer free for another reason: time off, a closure, the hours, too soon."""
+
+
 class BookingError(ValueError):
     """What staff asked for cannot be done; the message says why, in plain words."""
+
+
+class LinkClosed(BookingError):
+    """The offer's link no longer books (its state: links.USED or links.EXPIRED)."""
+
+    def __init__(self, state):
+        super().__init__("This link is no longer in use." if state != EXPIRED else "This link has expired.")
+        self.state = state
+
+
+class TooLate(BookingError):
+    """Too close to the appointment for the patient to change it online."""
+
+    def __init__(self, appointment):
+        super().__init__("It is too close to the appointment to change it online. Please call us.")
+        self.appointment = appointment
 
 
 def offer_times(consultation, *, by, slots=None, count=3):
@@ -87,40 +108,72 @@ def offered_slots(offer):
 
 
 def still_free(offer, *, now=None):
-    """The offered times nobody has taken yet (and not too soon)."""
+    """The offered times that are still free, by the rules of `free_slots` (time off, closures, notice, taken...)."""
     now = now or timezone.now()
     slots = offered_slots(offer)
-    return [slot for slot in slots if slot.starts_at > now and not _taken(slot)]
+    rules = {}
+    for clinician in {slot.clinician for slot in slots}:
+        days = [timezone.localdate(slot.starts_at) for slot in slots if slot.clinician == clinician]
+        rules[clinician] = Availability(clinician, min(days), max(days), now=now)
+    return [slot for slot in slots if rules[slot.clinician].is_free(slot.starts_at, slot.ends_at)]
 
 
-def _taken(slot, *, ignore=None):
-    taken = Appointment.objects.overlapping(slot.clinician, slot.starts_at, slot.ends_at)
-    if ignore is not None:
-        taken = taken.exclude(pk=ignore.pk)
-    return taken.exists()
+def _locked_offer(offer):
+    """Lock the offer's row and re-read it: the first lock every change through a link takes."""
+    return Offer.objects.select_for_update(of=("self",)).select_related("consultation").get(pk=offer.pk)
 
 
-def _lock_clinician(clinician):
-    """SQLite: take the write lock first, so check-and-insert cannot interleave (PostgreSQL has its constraint)."""
+def _locked_appointment(appointment):
+    """Lock the appointment (its offer first: the one lock order, offer → appointment → clinician) and re-read it."""
+    if appointment.offer_id:  # never changes once set, so read before the lock
+        Offer.objects.select_for_update().filter(pk=appointment.offer_id).first()
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("consultation", "offer", "clinician")
+        .get(pk=appointment.pk)
+    )
+
+
+def _locked_clinician(clinician):
+    """Lock the clinician and re-read them (active? hours?): a booking and an admin save of them take turns.
+
+    On SQLite select_for_update does nothing: the update takes the database's write lock first, so
+    the check and the insert that follow cannot interleave with another booking.
+    """
     if not uses_exclusion_constraint():
         Clinician.objects.filter(pk=clinician.pk).update(booking_version=F("booking_version") + 1)
+    return Clinician.objects.select_for_update().get(pk=clinician.pk)
 
 
-def book(offer, slot, *, by=None):
+def _check_free(clinician, slot, *, now, ignore=None):
+    """Raise SlotTaken (someone has it) or TimeNotFree (time off, closure, hours, notice...) unless free."""
+    ends_at = slot.starts_at + clinician.length
+    if is_free(clinician, slot.starts_at, ends_at, now=now, ignore_appointment=ignore):
+        return Slot(clinician, slot.starts_at)
+    taken = Appointment.objects.overlapping(clinician, slot.starts_at, ends_at)
+    if ignore is not None:
+        taken = taken.exclude(pk=ignore.pk)
+    raise SlotTaken(slot.key) if taken.exists() else TimeNotFree(slot.key)
+
+
+def book(offer, slot, *, by=None, now=None):
     """Book `slot` (one of the offer's times) for the offer's request; return the appointment.
 
-    Raises SlotTaken when someone else got that time first, AlreadyBooked when the request has a
-    booked appointment (a double click: the caller shows that one).
+    Under the offer's and the clinician's locks: the link must still book (LinkClosed), the request
+    hold no appointment (AlreadyBooked: the caller shows that one), and the time still be free
+    (SlotTaken when someone got it first, TimeNotFree for anything else).
     """
-    consultation = offer.consultation
+    now = now or timezone.now()
     try:
         with transaction.atomic():
-            _lock_clinician(slot.clinician)
-            existing = consultation.appointments.filter(status=Appointment.Status.BOOKED).first()
-            if existing is not None:
-                raise AlreadyBooked(existing)
-            if _taken(slot):
-                raise SlotTaken(slot.key)
+            offer = _locked_offer(offer)
+            link = link_state(offer, now=now)
+            if link.appointment is not None:
+                raise AlreadyBooked(link.appointment)
+            if not link.books:
+                raise LinkClosed(link.state)
+            slot = _check_free(_locked_clinician(slot.clinician), slot, now=now)
+            consultation = offer.consultation
             with transaction.atomic():  # a savepoint: the constraint's refusal leaves the rest usable
                 appointment = Appointment.objects.create(
                     clinician=slot.clinician,
@@ -140,7 +193,7 @@ def book(offer, slot, *, by=None):
             if consultation.email:
                 queue_email(consultation, Notification.Kind.BOOKED, appointment=appointment)
     except IntegrityError:
-        existing = consultation.appointments.filter(status=Appointment.Status.BOOKED).first()
+        existing = offer.consultation.appointments.filter(status=Appointment.Status.BOOKED).first()
         if existing is not None:
             raise AlreadyBooked(existing) from None
         raise SlotTaken(slot.key) from None
@@ -157,16 +210,20 @@ def book_for_patient(consultation, slot, *, by):
         return book(offer, slot, by=by)
 
 
-def cancel(appointment, *, by=None):
-    """Cancel: the time is free again at once, the patient's link stops working, triage is told."""
+def cancel(appointment, *, by=None, online=False):
+    """Cancel: the time is free again at once, the patient's link stops working, triage is told.
+
+    `online`: the patient, through their link, may cancel only until the change cutoff. Cancelling
+    a cancelled appointment changes nothing; one already marked attended or did not come is refused.
+    """
     with transaction.atomic():
-        appointment = (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related("consultation", "offer")
-            .get(pk=appointment.pk)
-        )
-        if appointment.status != Appointment.Status.BOOKED:
+        appointment = _locked_appointment(appointment)
+        if appointment.status == Appointment.Status.CANCELLED:
             return appointment
+        if appointment.status != Appointment.Status.BOOKED:
+            raise BookingError("This appointment has already taken place: it cannot be cancelled.")
+        if online and not appointment.patient_may_change():
+            raise TooLate(appointment)
         appointment.status, appointment.cancelled_at = Appointment.Status.CANCELLED, timezone.now()
         appointment.sequence += 1
         appointment.save(update_fields=["status", "cancelled_at", "sequence"])
@@ -192,42 +249,53 @@ def cancel(appointment, *, by=None):
     return appointment
 
 
-def ask_for_other_times(offer):
-    """The patient wants other times: cancel what they booked through this link, and tell triage."""
-    booked = offer.booked
-    if booked is not None:
-        if not booked.patient_may_change():
-            raise BookingError("It is too close to the appointment to change it online. Please call us.")
-        cancel(booked)
+def ask_for_other_times(offer, *, cancel_booked=True, now=None):
+    """The patient wants other times: close the link (cancelling what they booked through it), tell triage.
+
+    Under the offer's lock. With `cancel_booked` off (the button on the list of times) a booking
+    that got there first wins: AlreadyBooked, and nothing changes. A link already closed changes nothing.
+    """
     with transaction.atomic():
+        offer = _locked_offer(offer)
+        link = link_state(offer, now=now)
+        if link.state == ELSEWHERE or (link.state == BOOKED and not cancel_booked):
+            raise AlreadyBooked(link.appointment)
+        if link.state not in (OPEN, BOOKED):
+            return
+        if link.state == BOOKED:
+            cancel(link.appointment, online=True)
         Offer.objects.filter(pk=offer.pk).update(closed_at=timezone.now())
         consultation = offer.consultation
         consultation.record(RequestEvent.Kind.OFFER, detail="The patient asked for other times")
-        if booked is None:
+        if link.state == OPEN:
             queue_email(consultation, Notification.Kind.TRIAGE_BOOKING, offer=offer)
     logger.info("Request %s: the patient asked for other times.", offer.consultation.reference)
 
 
-def move(appointment, slot, *, by):
-    """Staff move an appointment to another free time; the patient gets an updated calendar file."""
-    slot = Slot.of(slot)
-    if appointment.status != Appointment.Status.BOOKED:
-        raise BookingError("Only a booked appointment can be moved.")
-    old_label = spelled_out_time(appointment.starts_at)
+def move(appointment, slot, *, by, now=None):
+    """Staff move a booked appointment to another free time; the patient gets an updated calendar file.
+
+    Under the appointment's lock (re-read: a cancel that got there first wins) and the clinician's.
+    """
+    slot, now = Slot.of(slot), now or timezone.now()
     try:
         with transaction.atomic():
-            _lock_clinician(slot.clinician)
-            if _taken(slot, ignore=appointment):
-                raise SlotTaken(slot.key)
-            with transaction.atomic():
-                Appointment.objects.filter(pk=appointment.pk).update(
-                    clinician=slot.clinician,
-                    starts_at=slot.starts_at,
-                    ends_at=slot.ends_at,
-                    sequence=F("sequence") + 1,
-                    reminded_for=slot.starts_at if reminder_is_due(slot.starts_at) else None,
+            appointment = _locked_appointment(appointment)
+            if appointment.status != Appointment.Status.BOOKED:
+                raise BookingError(
+                    f"This appointment is {appointment.get_status_display().lower()}: only a booked one can be moved."
                 )
-            appointment.refresh_from_db()
+            old_label = spelled_out_time(appointment.starts_at)
+            slot = _check_free(_locked_clinician(slot.clinician), slot, now=now, ignore=appointment)
+            appointment.clinician, appointment.starts_at, appointment.ends_at = (
+                slot.clinician,
+                slot.starts_at,
+                slot.ends_at,
+            )
+            appointment.sequence += 1
+            appointment.reminded_for = slot.starts_at if reminder_is_due(slot.starts_at) else None
+            with transaction.atomic():
+                appointment.save(update_fields=["clinician", "starts_at", "ends_at", "sequence", "reminded_for"])
             refresh_scheduling_links()
             consultation = appointment.consultation
             consultation.record(
@@ -246,14 +314,15 @@ def move(appointment, slot, *, by):
 
 
 def mark(appointment, status, *, by):
-    """Attended or did not come: recorded on the request's timeline."""
-    if status not in (Appointment.Status.ATTENDED, Appointment.Status.NO_SHOW):
+    """Attended or did not come: under the appointment's lock, recorded on the request's timeline."""
+    if status not in Appointment.KEPT:
         raise BookingError("Mark an appointment as attended or as did not come.")
-    if appointment.status == Appointment.Status.CANCELLED:
-        raise BookingError("A cancelled appointment cannot be marked.")
-    if appointment.status == status:
-        return appointment
     with transaction.atomic():
+        appointment = _locked_appointment(appointment)
+        if appointment.status == Appointment.Status.CANCELLED:
+            raise BookingError("A cancelled appointment cannot be marked.")
+        if appointment.status == status:
+            return appointment
         old = appointment.status
         appointment.status = status
         appointment.save(update_fields=["status"])
