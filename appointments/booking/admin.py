@@ -266,6 +266,8 @@ class AppointmentAdmin(admin.ModelAdmin):
                     request, f"Moved to {ticked[0]}. The patient gets the new time by email.", messages.SUCCESS
                 )
                 return HttpResponseRedirect(reverse("admin:appointments_appointment_change", args=[appointment.pk]))
+            except booking.TimeNotFree:
+                error = "That time is no longer free (time off, a closure or the clinician's hours). Choose another."
             except booking.SlotTaken:
                 error = "Someone booked that time a moment ago. Choose another."
             except booking.BookingError as problem:
