@@ -4,6 +4,8 @@
 - free_times.py: a clinician's free times (working hours minus what is taken), `Slot`, `is_free`
 - links.py: what an offer's link does now (`link_state`)
 - services.py: the booking workflow (offer, book, move, cancel, mark); admin and views call it
+- locks.py: its row locks (offer → appointment → clinician); errors.py: its refusals
+- affected.py: what a change of hours, time off or closures affects (for staff)
 - reminders.py: the reminder sweep; emails.py: booking emails; calendar_file.py: the .ics file
 - views.py, forms.py: the patient's booking pages; admin.py, admin_pages.py: the staff's
 

@@ -3,7 +3,8 @@
 The admin, the public booking pages and the tests all call these functions (reminders are in
 reminders.py, free times in free_times.py). Offers do not hold times: the first patient to choose
 a time gets it, and the database refuses a second live appointment that overlaps it (see
-`Appointment` and migration 0007).
+`Appointment` and migration 0007). Every change takes its row locks (locks.py) in one order,
+offer → appointment → clinician, then re-reads and re-checks before it writes.
 """
 
 import logging
@@ -11,7 +12,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from clinic.opening_hours import spelled_out_time
@@ -20,51 +20,19 @@ from ..requests.models import ConsultationRequest
 from ..requests.outbox import Notification
 from ..requests.timeline import RequestEvent
 from .emails import queue_email
-from .free_times import Availability, Slot, is_free, offerable_slots
-from .links import BOOKED, ELSEWHERE, EXPIRED, OPEN, link_state
-from .models import Appointment, Clinician, Offer, OfferedTime, uses_exclusion_constraint
+
+# The errors are part of the workflow's vocabulary: callers catch them as services.<Name>.
+from .errors import AlreadyBooked, BookingError, LinkClosed, SlotTaken, TimeNotFree, TooLate  # noqa: F401
+from .free_times import Availability, Slot, offerable_slots
+from .links import BOOKED, ELSEWHERE, OPEN, link_state
+from .locks import check_free, locked_appointment, locked_clinician, locked_offer
+from .models import Appointment, Offer, OfferedTime
 from .reminders import reminder_is_due
 from .scheduling_links import refresh_soon as refresh_scheduling_links
 
 logger = logging.getLogger(__name__)
 
 MAX_OFFERED = 5
-
-
-class SlotTaken(Exception):
-    """Someone else booked that time first (or it is no longer free)."""
-
-
-class AlreadyBooked(Exception):
-    """The request already has a booked appointment."""
-
-    def __init__(self, appointment):
-        super().__init__(str(appointment))
-        self.appointment = appointment
-
-
-class TimeNotFree(SlotTaken):
-    """The time is no longer free for another reason: time off, a closure, the hours, too soon."""
-
-
-class BookingError(ValueError):
-    """What staff asked for cannot be done; the message says why, in plain words."""
-
-
-class LinkClosed(BookingError):
-    """The offer's link no longer books (its state: links.USED or links.EXPIRED)."""
-
-    def __init__(self, state):
-        super().__init__("This link is no longer in use." if state != EXPIRED else "This link has expired.")
-        self.state = state
-
-
-class TooLate(BookingError):
-    """Too close to the appointment for the patient to change it online."""
-
-    def __init__(self, appointment):
-        super().__init__("It is too close to the appointment to change it online. Please call us.")
-        self.appointment = appointment
 
 
 def offer_times(consultation, *, by, slots=None, count=3):
@@ -118,44 +86,6 @@ def still_free(offer, *, now=None):
     return [slot for slot in slots if rules[slot.clinician].is_free(slot.starts_at, slot.ends_at)]
 
 
-def _locked_offer(offer):
-    """Lock the offer's row and re-read it: the first lock every change through a link takes."""
-    return Offer.objects.select_for_update(of=("self",)).select_related("consultation").get(pk=offer.pk)
-
-
-def _locked_appointment(appointment):
-    """Lock the appointment (its offer first: the one lock order, offer → appointment → clinician) and re-read it."""
-    if appointment.offer_id:  # never changes once set, so read before the lock
-        Offer.objects.select_for_update().filter(pk=appointment.offer_id).first()
-    return (
-        Appointment.objects.select_for_update(of=("self",))
-        .select_related("consultation", "offer", "clinician")
-        .get(pk=appointment.pk)
-    )
-
-
-def _locked_clinician(clinician):
-    """Lock the clinician and re-read them (active? hours?): a booking and an admin save of them take turns.
-
-    On SQLite select_for_update does nothing: the update takes the database's write lock first, so
-    the check and the insert that follow cannot interleave with another booking.
-    """
-    if not uses_exclusion_constraint():
-        Clinician.objects.filter(pk=clinician.pk).update(booking_version=F("booking_version") + 1)
-    return Clinician.objects.select_for_update().get(pk=clinician.pk)
-
-
-def _check_free(clinician, slot, *, now, ignore=None):
-    """Raise SlotTaken (someone has it) or TimeNotFree (time off, closure, hours, notice...) unless free."""
-    ends_at = slot.starts_at + clinician.length
-    if is_free(clinician, slot.starts_at, ends_at, now=now, ignore_appointment=ignore):
-        return Slot(clinician, slot.starts_at)
-    taken = Appointment.objects.overlapping(clinician, slot.starts_at, ends_at)
-    if ignore is not None:
-        taken = taken.exclude(pk=ignore.pk)
-    raise SlotTaken(slot.key) if taken.exists() else TimeNotFree(slot.key)
-
-
 def book(offer, slot, *, by=None, now=None):
     """Book `slot` (one of the offer's times) for the offer's request; return the appointment.
 
@@ -166,13 +96,13 @@ def book(offer, slot, *, by=None, now=None):
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            offer = _locked_offer(offer)
+            offer = locked_offer(offer)
             link = link_state(offer, now=now)
             if link.appointment is not None:
                 raise AlreadyBooked(link.appointment)
             if not link.books:
                 raise LinkClosed(link.state)
-            slot = _check_free(_locked_clinician(slot.clinician), slot, now=now)
+            slot = check_free(locked_clinician(slot.clinician), slot, now=now)
             consultation = offer.consultation
             with transaction.atomic():  # a savepoint: the constraint's refusal leaves the rest usable
                 appointment = Appointment.objects.create(
@@ -217,7 +147,7 @@ def cancel(appointment, *, by=None, online=False):
     a cancelled appointment changes nothing; one already marked attended or did not come is refused.
     """
     with transaction.atomic():
-        appointment = _locked_appointment(appointment)
+        appointment = locked_appointment(appointment)
         if appointment.status == Appointment.Status.CANCELLED:
             return appointment
         if appointment.status != Appointment.Status.BOOKED:
@@ -256,7 +186,7 @@ def ask_for_other_times(offer, *, cancel_booked=True, now=None):
     that got there first wins: AlreadyBooked, and nothing changes. A link already closed changes nothing.
     """
     with transaction.atomic():
-        offer = _locked_offer(offer)
+        offer = locked_offer(offer)
         link = link_state(offer, now=now)
         if link.state == ELSEWHERE or (link.state == BOOKED and not cancel_booked):
             raise AlreadyBooked(link.appointment)
@@ -280,13 +210,13 @@ def move(appointment, slot, *, by, now=None):
     slot, now = Slot.of(slot), now or timezone.now()
     try:
         with transaction.atomic():
-            appointment = _locked_appointment(appointment)
+            appointment = locked_appointment(appointment)
             if appointment.status != Appointment.Status.BOOKED:
                 raise BookingError(
                     f"This appointment is {appointment.get_status_display().lower()}: only a booked one can be moved."
                 )
             old_label = spelled_out_time(appointment.starts_at)
-            slot = _check_free(_locked_clinician(slot.clinician), slot, now=now, ignore=appointment)
+            slot = check_free(locked_clinician(slot.clinician), slot, now=now, ignore=appointment)
             appointment.clinician, appointment.starts_at, appointment.ends_at = (
                 slot.clinician,
                 slot.starts_at,
@@ -318,7 +248,7 @@ def mark(appointment, status, *, by):
     if status not in Appointment.KEPT:
         raise BookingError("Mark an appointment as attended or as did not come.")
     with transaction.atomic():
-        appointment = _locked_appointment(appointment)
+        appointment = locked_appointment(appointment)
         if appointment.status == Appointment.Status.CANCELLED:
             raise BookingError("A cancelled appointment cannot be marked.")
         if appointment.status == status:
