@@ -63,6 +63,8 @@ class OfferTimesMixin:
                 return HttpResponseRedirect(consultation.get_admin_url())
             except booking.AlreadyBooked:
                 error = "This request already has a booked appointment: move or cancel it in the agenda."
+            except booking.TimeNotFree:
+                error = "That time is no longer free (time off, a closure or the clinician's hours). Choose another."
             except booking.SlotTaken:
                 error = "Someone booked that time a moment ago. Choose another."
             except booking.BookingError as problem:
