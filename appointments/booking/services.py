@@ -22,7 +22,7 @@ from ..requests.timeline import RequestEvent
 from .emails import queue_email
 from .free_times import Slot, offerable_slots
 from .models import Appointment, Clinician, Offer, OfferedTime, uses_exclusion_constraint
-from .reminders import reminder_is_due
+from .reminders import reminder_time
 from .scheduling_links import refresh_soon as refresh_scheduling_links
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def book(offer, slot, *, by=None):
                     starts_at=slot.starts_at,
                     ends_at=slot.ends_at,
                     booked_by_patient=by is None,
-                    reminded_for=slot.starts_at if reminder_is_due(slot.starts_at) else None,
+                    remind_at=reminder_time(slot.starts_at),
                 )
             refresh_scheduling_links()
             if consultation.status in ConsultationRequest.AWAITING_CONTACT:
@@ -225,7 +225,7 @@ def move(appointment, slot, *, by):
                     starts_at=slot.starts_at,
                     ends_at=slot.ends_at,
                     sequence=F("sequence") + 1,
-                    reminded_for=slot.starts_at if reminder_is_due(slot.starts_at) else None,
+                    remind_at=reminder_time(slot.starts_at),
                 )
             appointment.refresh_from_db()
             refresh_scheduling_links()
