@@ -8,7 +8,8 @@ file can change or cancel the appointment: a reference and the clinic's phone on
 """
 
 import logging
-from urllib.parse import urlsplit
+from datetime import UTC
+from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 PRODUCT_ID = "-//BEST Health System//Appointments//EN"
 FILENAME = "appointment.ics"
+GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
+OUTLOOK_CALENDAR = "https://outlook.live.com/calendar/0/deeplink/compose"
 WHAT_TO_BRING = (
     "a photo ID and your insurance card",
     "a list of the medicines you take",
@@ -41,7 +44,7 @@ def calendar_file(appointment, clinic):
     zone = _zone_component()
     for name, moment in (("dtstart", appointment.starts_at), ("dtend", appointment.ends_at)):
         # Without a VTIMEZONE we can write, UTC: right in every calendar, just without the zone's name.
-        event.add(name, moment.astimezone(ZoneInfo(settings.TIME_ZONE) if zone else ZoneInfo("UTC")))
+        event.add(name, moment.astimezone(ZoneInfo(settings.TIME_ZONE) if zone else UTC))
     event.add("summary", event_title(clinic))
     event.add("location", place_text(appointment, clinic))
     event.add("description", event_details(appointment, clinic))
@@ -114,3 +117,32 @@ def _zone_component():
     except UnsupportedZone as error:
         logger.warning("Calendar files are written in UTC: %s", error)
         return None
+
+
+def add_to_calendar_links(appointment, clinic):
+    """Plain "Add to Google Calendar" / "Add to Outlook" links: nothing leaves the site until one is pressed.
+
+    Built from what the .ics file says (generic title, UTC times, place, details without any link).
+    """
+    starts, ends = (moment.astimezone(UTC) for moment in (appointment.starts_at, appointment.ends_at))
+    title, place, details = event_title(clinic), place_text(appointment, clinic), event_details(appointment, clinic)
+    google = {
+        "action": "TEMPLATE",
+        "text": title,
+        "dates": f"{starts:%Y%m%dT%H%M%SZ}/{ends:%Y%m%dT%H%M%SZ}",
+        "details": details,
+        "location": place,
+    }
+    outlook = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": title,
+        "startdt": f"{starts:%Y-%m-%dT%H:%M:%SZ}",
+        "enddt": f"{ends:%Y-%m-%dT%H:%M:%SZ}",
+        "body": details,
+        "location": place,
+    }
+    return {
+        "google": f"{GOOGLE_CALENDAR}?{urlencode(google, quote_via=quote)}",
+        "outlook": f"{OUTLOOK_CALENDAR}?{urlencode(outlook, quote_via=quote)}",
+    }

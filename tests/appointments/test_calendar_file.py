@@ -6,11 +6,13 @@ come back as 9:00 clinic time, also when a reader has only the file's VTIMEZONE 
 
 import email
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
+from bs4 import BeautifulSoup
 from django.core import mail
 from django.urls import reverse
 from icalendar import Calendar
@@ -207,3 +209,36 @@ def test_no_calendar_file_in_any_email_holds_a_link_or_the_offer_token(booked):
         for part in calendar_parts(message):
             text = part.get_payload(decode=True).decode()
             assert offer.token not in text and not re.search(r"https?://", text)
+
+
+def test_the_booked_page_and_email_offer_google_and_outlook_links_built_from_the_appointment(client, booked):
+    offer, appointment = booked
+    page = client.get(reverse("appointments:booked", args=[offer.token])).content.decode()
+    soup = BeautifulSoup(page, "html.parser")
+    google = soup.find("a", string="Add to Google Calendar")
+    outlook = soup.find("a", string="Add to Outlook")
+    assert google and outlook
+    starts, ends = (
+        f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}" for moment in (appointment.starts_at, appointment.ends_at)
+    )
+    for link, when in ((google, {"dates": [f"{starts}/{ends}"]}), (outlook, {"startdt": [iso(appointment.starts_at)]})):
+        assert "noreferrer" in link["rel"]  # the page's address holds the booking link: never sent to them
+        query = parse_qs(urlsplit(link["href"]).query)
+        for name, value in when.items():
+            assert query[name] == value
+        title = query.get("text") or query.get("subject")
+        details = (query.get("details") or query.get("body"))[0]
+        assert title == ["Appointment at Test Spine Clinic"] and query["location"] == ["1 Test Street"]
+        assert appointment.consultation.reference in details and "30 minutes" in details
+        assert offer.token not in link["href"] and "http" not in details and "/appointments/" not in details
+    assert parse_qs(urlsplit(outlook["href"]).query)["enddt"] == [iso(appointment.ends_at)]
+    # Links only: the page loads nothing from another site.
+    for tag in soup.find_all(["script", "img", "iframe", "link"]):
+        source = tag.get("src") or tag.get("href") or ""
+        assert not source.startswith(("http:", "https:", "//")), tag
+    booked_email = next(m for m in mail.outbox if m.subject.startswith("Your appointment is booked"))
+    assert google["href"] in booked_email.body and outlook["href"] in booked_email.body
+
+
+def iso(moment):
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
