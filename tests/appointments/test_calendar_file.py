@@ -242,3 +242,12 @@ def test_the_booked_page_and_email_offer_google_and_outlook_links_built_from_the
 
 def iso(moment):
     return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def test_the_system_check_warns_when_the_clinics_zone_has_no_yearly_rule_form(settings):
+    from appointments.checks import check_time_zone_for_calendar_files
+
+    assert check_time_zone_for_calendar_files(None) == []
+    settings.TIME_ZONE = "Africa/Cairo"
+    (warning,) = check_time_zone_for_calendar_files(None)
+    assert warning.id == "appointments.W001" and "UTC" in warning.msg
