@@ -347,6 +347,9 @@ APPOINTMENTS_MIN_NOTICE_HOURS = env_int("APPOINTMENTS_MIN_NOTICE_HOURS", 24)
 APPOINTMENTS_OFFER_DAYS = env_int("APPOINTMENTS_OFFER_DAYS", 7)
 APPOINTMENTS_CHANGE_CUTOFF_HOURS = env_int("APPOINTMENTS_CHANGE_CUTOFF_HOURS", 24)
 APPOINTMENTS_REMINDER_HOURS = env_int("APPOINTMENTS_REMINDER_HOURS", 48)
+# The mailbox named as ORGANIZER in calendar files (with the clinic's name); replies to an
+# invitation go there, so it should be one the front desk reads.
+APPOINTMENTS_ORGANIZER_EMAIL = os.environ.get("APPOINTMENTS_ORGANIZER_EMAIL", DEFAULT_FROM_EMAIL)
 # SMART Scheduling Links (/fhir/$bulk-publish): seconds the worker waits after a booking change before
 # rebuilding the files, so that a burst of changes costs one rebuild.
 APPOINTMENTS_SCHEDULING_LINKS_DEBOUNCE_SECONDS = env_int("APPOINTMENTS_SCHEDULING_LINKS_DEBOUNCE_SECONDS", 10)

@@ -10,7 +10,7 @@ from clinic.opening_hours import spelled_out_time
 
 from ..requests.notifications import email_builder, enqueue_notifications
 from ..requests.outbox import Notification
-from .calendar_file import calendar_file
+from . import calendar_file
 
 SUBJECTS = {
     Notification.Kind.OFFER: "Choose a time for your appointment ({reference})",
@@ -61,7 +61,7 @@ def booking_email(notification, clinic):
         recipient, template = consultation.email, "appointments/email/booking.txt"
     attachments = []
     if appointment is not None and notification.kind in WITH_CALENDAR:
-        attachments.append(("appointment.ics", calendar_file(appointment, clinic), "text/calendar"))
+        attachments.append(calendar_file.attachment(appointment, clinic))
     return subject, render_to_string(template, context), [recipient], attachments
 
 

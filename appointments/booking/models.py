@@ -203,6 +203,8 @@ class Appointment(models.Model):
     sequence = models.PositiveSmallIntegerField(default=0, editable=False)
     # The start time a reminder was claimed for: a moved appointment gets a reminder for its new time.
     reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the reminder is owed (see booking/reminders.py); None once sent, or when none is owed.
+    remind_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
 
     objects = AppointmentQuerySet.as_manager()
 

@@ -27,7 +27,7 @@ from .free_times import Availability, Slot, offerable_slots
 from .links import BOOKED, ELSEWHERE, OPEN, link_state
 from .locks import check_free, locked_appointment, locked_clinician, locked_offer
 from .models import Appointment, Offer, OfferedTime
-from .reminders import reminder_is_due
+from .reminders import reminder_time
 from .scheduling_links import refresh_soon as refresh_scheduling_links
 
 logger = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def book(offer, slot, *, by=None, now=None):
                     starts_at=slot.starts_at,
                     ends_at=slot.ends_at,
                     booked_by_patient=by is None,
-                    reminded_for=slot.starts_at if reminder_is_due(slot.starts_at) else None,
+                    remind_at=reminder_time(slot.starts_at, now=now),
                 )
             refresh_scheduling_links()
             if consultation.status in ConsultationRequest.AWAITING_CONTACT:
@@ -223,9 +223,9 @@ def move(appointment, slot, *, by, now=None):
                 slot.ends_at,
             )
             appointment.sequence += 1
-            appointment.reminded_for = slot.starts_at if reminder_is_due(slot.starts_at) else None
+            appointment.remind_at = reminder_time(slot.starts_at, now=now)
             with transaction.atomic():
-                appointment.save(update_fields=["clinician", "starts_at", "ends_at", "sequence", "reminded_for"])
+                appointment.save(update_fields=["clinician", "starts_at", "ends_at", "sequence", "remind_at"])
             refresh_scheduling_links()
             consultation = appointment.consultation
             consultation.record(

@@ -13,9 +13,8 @@ from django.views.decorators.cache import never_cache
 
 from clinic.models import ClinicProfile
 
-from . import links
+from . import calendar_file, links
 from . import services as booking
-from .calendar_file import calendar_file
 from .forms import SlotForm
 from .free_times import Slot
 from .models import Appointment, Offer
@@ -133,8 +132,9 @@ class CalendarFileView(OfferView):
     def get(self, request):
         if self.appointment is None:
             return bad_link(request, status=404, reason="unknown")
-        response = HttpResponse(calendar_file(self.appointment, ClinicProfile.load()), content_type="text/calendar")
-        response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+        ics = calendar_file.calendar_file(self.appointment, ClinicProfile.load())
+        response = HttpResponse(ics, content_type=calendar_file.content_type(self.appointment))
+        response["Content-Disposition"] = f'attachment; filename="{calendar_file.FILENAME}"'
         return response
 
 
