@@ -15,6 +15,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from clinic.staff import staff_name
+
 from .phones import display_phone
 
 CHUNK = 500
@@ -52,7 +54,7 @@ def export_row(consultation):
         consultation.get_status_display(),
         consultation.get_outcome_display(),
         consultation.get_priority_display(),
-        consultation.assigned_to.get_username() if consultation.assigned_to else "",
+        staff_name(consultation.assigned_to),
         consultation.topic.name if consultation.topic else "Something else",
         consultation.article.title if consultation.article else "",
         consultation.full_name,

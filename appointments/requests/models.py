@@ -64,6 +64,7 @@ class ConsultationRequest(models.Model):
 
     MESSAGE_MAX_LENGTH = 4000
     AWAITING_CONTACT = (Status.NEW, Status.IN_REVIEW)
+    OPEN_WORK = (Status.NEW, Status.IN_REVIEW, Status.CONTACTED)  # what the desk still has to do
     # Where a request may go from each status: forward along the path, or closed.
     ALLOWED_MOVES = {
         Status.NEW: {Status.IN_REVIEW, Status.CONTACTED, Status.CLOSED},

@@ -7,6 +7,10 @@ from django.utils import timezone
 from clinic.opening_hours import clinic_time
 
 
+# The timeline line of a patient who asked for other times; the queue shows such a request as waiting on us.
+ASKED_FOR_OTHER_TIMES = "The patient asked for other times"
+
+
 class InternalNote(models.Model):
     """A staff note on a request. Notes are added, never edited or removed (except with the request)."""
 
