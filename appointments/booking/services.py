@@ -77,7 +77,9 @@ def offer_times(consultation, *, by, slots=None, count=3):
         )
         if consultation.status in ConsultationRequest.AWAITING_CONTACT:
             consultation.move_to(ConsultationRequest.Status.CONTACTED, by=by)
-        consultation.record(RequestEvent.Kind.OFFER, by=by, detail=f"{len(slots)} time{pluralize(len(slots))} offered"[:200])
+        consultation.record(
+            RequestEvent.Kind.OFFER, by=by, detail=f"{len(slots)} time{pluralize(len(slots))} offered"[:200]
+        )
         queue_email(consultation, Notification.Kind.OFFER, offer=offer)
     logger.info("Offered %s time(s) to request %s.", len(slots), consultation.reference)
     return offer

@@ -1,10 +1,11 @@
 """The request queue's questions, asked of the database: open, overdue, urgent and untaken, queue order."""
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.apps import apps
-from django.db.models.lookups import Exact
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 
 from clinic.opening_hours import overdue_cutoff
 
@@ -67,11 +68,11 @@ class ConsultationRequestQuerySet(models.QuerySet):
 
     def _asked_for_other_times(self):
         """The latest offer line of the request's timeline is the patient asking for other times."""
-        latest_offer = RequestEvent.objects.filter(
-            consultation=OuterRef("pk"), kind=RequestEvent.Kind.OFFER
-        ).order_by("-created_at", "-pk")
+        latest_offer = RequestEvent.objects.filter(consultation=OuterRef("pk"), kind=RequestEvent.Kind.OFFER).order_by(
+            "-created_at", "-pk"
+        )
         return Q(status=self.model.Status.CONTACTED) & Q(
-            Exact(Subquery(latest_offer.values("detail")[:1]), Value(ASKED_FOR_OTHER_TIMES))
+            Exact(Coalesce(Subquery(latest_offer.values("detail")[:1]), Value("")), Value(ASKED_FOR_OTHER_TIMES))
         )
 
     def _booked_by_patient(self):

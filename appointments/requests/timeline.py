@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from clinic.opening_hours import clinic_time
 
-
 # The timeline line of a patient who asked for other times; the queue shows such a request as waiting on us.
 ASKED_FOR_OTHER_TIMES = "The patient asked for other times"
 

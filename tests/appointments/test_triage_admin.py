@@ -6,6 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -373,10 +374,11 @@ def test_marking_as_spam_keeps_only_the_reference_and_the_fact(nurse_client):
     assert consultation.events.filter(kind=RequestEvent.Kind.SPAM).exists()
 
 
-def test_export_needs_the_export_permission_which_triage_staff_carry(client, nurse_client, django_user_model):
+def test_export_needs_the_export_permission_which_triage_staff_carry(nurse_client, django_user_model):
     make_consultation()
     reader = django_user_model.objects.create_user("reader", password="x", is_staff=True)
     reader.user_permissions.add(Permission.objects.get(codename="view_consultationrequest"))
+    client = Client()
     client.force_login(reader)
 
     action_form = client.get(QUEUE).context["action_form"]  # None: no action at all for a reader
