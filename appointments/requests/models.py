@@ -239,6 +239,24 @@ class ConsultationRequest(models.Model):
         detail = f"outcome: {self.Outcome(outcome).label}" if outcome else ""
         self.record(RequestEvent.Kind.STATUS, by=by, old=old_status, new=status, detail=detail)
 
+    def reopen(self, *, by, reason):
+        """Closed → In review, with the reason in the timeline; decided under a row lock on the saved row."""
+        reason = " ".join(reason.split())
+        if not reason:
+            raise TransitionNotAllowed("Say why the request is reopened.")
+        with transaction.atomic():
+            saved = type(self).objects.select_for_update(of=("self",)).get(pk=self.pk)
+            if saved.status != self.Status.CLOSED:
+                raise TransitionNotAllowed(f"{saved.reference} is not closed: there is nothing to reopen.")
+            if saved.outcome == self.Outcome.SPAM:
+                raise TransitionNotAllowed(f"{saved.reference} was closed as spam: its details are deleted.")
+            saved.status, saved.outcome, saved.closed_at = self.Status.IN_REVIEW, "", None
+            saved.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
+            saved.record(
+                RequestEvent.Kind.STATUS, by=by, old=self.Status.CLOSED, new=saved.status, detail=f"Reopened: {reason}"
+            )
+        self.status, self.outcome, self.closed_at = saved.status, saved.outcome, saved.closed_at
+
     def assign_to(self, user, *, by):
         if user == self.assigned_to:
             return
