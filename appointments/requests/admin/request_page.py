@@ -142,6 +142,7 @@ class RequestPageMixin:
         return type(form.__name__, (form,), {"current_user": request.user})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"title": "Consultation request", **(extra_context or {})}  # not "Change …"
         response = super().change_view(request, object_id, form_url, extra_context)
         original = getattr(response, "context_data", {}).get("original")
         if original is not None:  # the page was shown (not a redirect after saving)
