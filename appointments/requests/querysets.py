@@ -24,7 +24,7 @@ def queue_rank():
     return Case(
         When(status="closed", then=Value(5)),
         When(status="scheduled", then=Value(4)),
-        When(priority="urgent", assigned_to__isnull=True, then=Value(0)),
+        When(assigned_to__isnull=True, priority="urgent", then=Value(0)),
         When(priority="urgent", then=Value(1)),
         When(assigned_to__isnull=True, then=Value(2)),
         default=Value(3),
