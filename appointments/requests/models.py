@@ -253,7 +253,11 @@ class ConsultationRequest(models.Model):
             saved.status, saved.outcome, saved.closed_at = self.Status.IN_REVIEW, "", None
             saved.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
             saved.record(
-                RequestEvent.Kind.STATUS, by=by, old=self.Status.CLOSED, new=saved.status, detail=f"Reopened: {reason}"
+                RequestEvent.Kind.STATUS,
+                by=by,
+                old=self.Status.CLOSED,
+                new=saved.status,
+                detail=f"Reopened: {reason}"[:200],
             )
         self.status, self.outcome, self.closed_at = saved.status, saved.outcome, saved.closed_at
 

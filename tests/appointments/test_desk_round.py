@@ -188,15 +188,16 @@ def test_save_stays_on_the_request_with_a_message(nurse_client):
     assert consultation.notes.get().text == "Called, no answer."
 
 
-def test_reopening_needs_a_reason_shown_by_the_field(nurse_client):
+@pytest.mark.parametrize(("reason", "error"), [("   ", "Say why"), ("x" * 181, "at most 180 characters")])
+def test_reopening_needs_a_short_reason_shown_by_the_field(nurse_client, reason, error):
     consultation = make_consultation(status=Status.CLOSED, outcome=Outcome.COULD_NOT_REACH)
-    data = change_form_data(nurse_client, consultation, _reopen="1", reopen_reason="   ")
+    data = change_form_data(nurse_client, consultation, _reopen="1", reopen_reason=reason)
 
     response = nurse_client.post(change_url(consultation), data)
 
     assert response.status_code == 200
     errors = BeautifulSoup(response.content, "html.parser").select_one(".field-reopen_reason .errorlist")
-    assert errors is not None and "Say why" in errors.get_text()
+    assert errors is not None and error in errors.get_text()
     consultation.refresh_from_db()
     assert consultation.status == Status.CLOSED
 

@@ -82,6 +82,7 @@ def test_the_request_page_shows_what_the_patient_said_beside_the_work_and_keeps_
     for part in [".request-said .patient-text", ".request-said .badge.red-flag", ".triage-work input[name=_save]"]:
         box = page.locator(part).first.bounding_box()
         assert box["y"] + min(box["height"], 40) <= 900, f"{part} is below the fold: {box}"
+    picture(page, "triage-request-desktop.png")
     page.get_by_role("button", name="Close", exact=True).click()
 
     expect(page.locator(".field-outcome .errorlist")).to_have_text("Choose an outcome to close the request.")
