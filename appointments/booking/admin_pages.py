@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path
 
@@ -59,7 +60,9 @@ class OfferTimesMixin:
                     self.message_user(request, f"Booked {booked}.", messages.SUCCESS)
                 else:
                     booking.offer_times(consultation, by=request.user, slots=ticked)
-                    self.message_user(request, f"{len(ticked)} time(s) sent to the patient.", messages.SUCCESS)
+                    self.message_user(
+                        request, f"{len(ticked)} time{pluralize(len(ticked))} sent to the patient.", messages.SUCCESS
+                    )
                 return HttpResponseRedirect(consultation.get_admin_url())
             except booking.AlreadyBooked:
                 error = "This request already has a booked appointment: move or cancel it in the agenda."

@@ -12,13 +12,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from clinic.opening_hours import spelled_out_time
 
 from ..requests.models import ConsultationRequest
 from ..requests.outbox import Notification
-from ..requests.timeline import RequestEvent
+from ..requests.timeline import ASKED_FOR_OTHER_TIMES, RequestEvent
 from .emails import queue_email
 
 # The errors are part of the workflow's vocabulary: callers catch them as services.<Name>.
@@ -65,7 +66,9 @@ def offer_times(consultation, *, by, slots=None, count=3):
         )
         if consultation.status in ConsultationRequest.AWAITING_CONTACT:
             consultation.move_to(ConsultationRequest.Status.CONTACTED, by=by)
-        consultation.record(RequestEvent.Kind.OFFER, by=by, detail=f"{len(slots)} time(s) offered"[:200])
+        consultation.record(
+            RequestEvent.Kind.OFFER, by=by, detail=f"{len(slots)} time{pluralize(len(slots))} offered"[:200]
+        )
         queue_email(consultation, Notification.Kind.OFFER, offer=offer)
     logger.info("Offered %s time(s) to request %s.", len(slots), consultation.reference)
     return offer
@@ -196,7 +199,7 @@ def ask_for_other_times(offer, *, cancel_booked=True, now=None):
             cancel(link.appointment, online=True)
         Offer.objects.filter(pk=offer.pk).update(closed_at=timezone.now())
         consultation = offer.consultation
-        consultation.record(RequestEvent.Kind.OFFER, detail="The patient asked for other times")
+        consultation.record(RequestEvent.Kind.OFFER, detail=ASKED_FOR_OTHER_TIMES)
         if link.state == OPEN:
             queue_email(consultation, Notification.Kind.TRIAGE_BOOKING, offer=offer)
     logger.info("Request %s: the patient asked for other times.", offer.consultation.reference)

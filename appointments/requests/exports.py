@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from clinic.staff import staff_name
+
 from .phones import display_phone
 
 CHUNK = 500
@@ -60,7 +62,7 @@ def export_row(consultation):
         consultation.get_status_display(),
         consultation.get_outcome_display(),
         consultation.get_priority_display(),
-        consultation.assigned_to.get_username() if consultation.assigned_to else "",
+        staff_name(consultation.assigned_to),
         consultation.topic.name if consultation.topic else "Something else",
         consultation.article.title if consultation.article else "",
         consultation.full_name,
