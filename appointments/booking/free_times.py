@@ -65,6 +65,11 @@ def minimum_notice():
     return timedelta(hours=settings.APPOINTMENTS_MIN_NOTICE_HOURS)
 
 
+def staff_minimum_notice():
+    """Staff booking for a patient may go inside the patient notice, down to now plus this."""
+    return timedelta(minutes=settings.APPOINTMENTS_STAFF_MIN_NOTICE_MINUTES)
+
+
 def _day_starts(day, blocks, length):
     """Start times on `day` in each block, stepped in local wall-clock time.
 
@@ -88,15 +93,15 @@ def _day_starts(day, blocks, length):
             wall += length
 
 
-def free_slots(clinician, start_date, end_date, *, now=None, clinic=None):
+def free_slots(clinician, start_date, end_date, *, now=None, clinic=None, min_notice=None):
     """Free start times of `clinician` from `start_date` to `end_date` (inclusive), as aware datetimes.
 
     Working hours minus live appointments, time off, clinic closures and holidays, and anything
-    sooner than the minimum notice (APPOINTMENTS_MIN_NOTICE_HOURS).
+    sooner than the minimum notice (APPOINTMENTS_MIN_NOTICE_HOURS, or `min_notice` for staff).
     """
     now = now or timezone.now()
     clinic = clinic or ClinicProfile.load()
-    earliest = now + minimum_notice()
+    earliest = now + (minimum_notice() if min_notice is None else min_notice)
     closed = closed_days(start_date, end_date, clinic)
     blocks = {}
     for block in clinician.working_hours.all():
@@ -158,7 +163,7 @@ def held_back(starts, *, now, clinic):
     return held
 
 
-def offerable_slots(*, urgent, days=28, clinicians=None, now=None, limit=None):
+def offerable_slots(*, urgent, days=28, clinicians=None, now=None, limit=None, min_notice=None):
     """Free times across active clinicians, soonest first; urgent requests also see the held-back times."""
     now = now or timezone.now()
     clinic = ClinicProfile.load()
@@ -167,7 +172,9 @@ def offerable_slots(*, urgent, days=28, clinicians=None, now=None, limit=None):
         clinicians = Clinician.objects.filter(active=True).prefetch_related("working_hours")
     slots = []
     for clinician in clinicians:
-        starts = free_slots(clinician, today, today + timedelta(days=days), now=now, clinic=clinic)
+        starts = free_slots(
+            clinician, today, today + timedelta(days=days), now=now, clinic=clinic, min_notice=min_notice
+        )
         hidden = set() if urgent else held_back(starts, now=now, clinic=clinic)
         slots += [Slot(clinician, start) for start in starts if start not in hidden]
     slots.sort(key=lambda slot: (slot.starts_at, slot.clinician.name, slot.clinician.pk))
