@@ -75,7 +75,9 @@ def day_calendar(day):
         Appointment.objects.on_day(day).select_related("clinician", "consultation").order_by("starts_at", "pk")
     )
     for appointment in appointments:
-        appointment.local_start = timezone.localtime(appointment.starts_at)
+        appointment.local_start = local = timezone.localtime(appointment.starts_at)
+        # strftime, not the date filter: that one leaves the zone out in the hour that happens twice.
+        appointment.clock_label = f"{local.hour % 12 or 12}:{local:%M %p %Z}"
         phone = appointment.consultation.phone
         appointment.phone_shown = display_phone(phone) if phone else ""
     shown = {appointment.clinician_id for appointment in appointments}
