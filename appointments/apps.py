@@ -8,12 +8,32 @@ class AppointmentsConfig(AppConfig):
     def ready(self):
         from datetime import timedelta
 
+        from django.utils import timezone
+
+        from clinic.admin_site import register_index_panel
         from clinic.worker import periodic_command
 
         from . import checks  # noqa: F401  (registers the settings checks)
         from .booking import emails as booking_emails  # noqa: F401  (registers the booking email builders)
         from .booking import scheduling_links
+        from .models import Appointment, ConsultationRequest
         from .requests import emails  # noqa: F401  (registers the request email builders)
+
+        # The admin home page's boxes for triage staff: the requests needing attention, today's appointments.
+        register_index_panel(
+            "admin/appointments/_index_queue.html",
+            permission="appointments.view_consultationrequest",
+            context=lambda request: {"queue_counts": ConsultationRequest.objects.counts()},
+            order=10,
+        )
+        register_index_panel(
+            "admin/appointments/_index_today.html",
+            permission="appointments.view_appointment",
+            context=lambda request: {
+                "appointments_today": Appointment.objects.live().on_day(timezone.localdate()).count()
+            },
+            order=20,
+        )
 
         # The sweep behind the worker's tasks: an email whose task was lost is still sent.
         periodic_command("send_pending_notifications", every=timedelta(minutes=5))

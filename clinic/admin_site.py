@@ -1,10 +1,12 @@
 """The admin site: sign-in limited by django-axes, with optional two-factor codes (django-otp)."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.utils import timezone
+from django.template.loader import render_to_string
 from django_otp import devices_for_user, user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
 
@@ -42,6 +44,27 @@ def must_use_two_factor(user):
     return settings.ADMIN_REQUIRE_2FA and user.is_superuser
 
 
+@dataclass(frozen=True)
+class IndexPanel:
+    """A box on the admin's home page, shown to staff with `permission`."""
+
+    template: str
+    permission: str
+    context: object  # request -> dict for the template
+    order: int = 100
+
+    def render(self, request):
+        return render_to_string(self.template, self.context(request), request=request)
+
+
+_index_panels = {}
+
+
+def register_index_panel(template, *, permission, context, order=100):
+    """Each app adds its own boxes to the admin's home page (from its own code; registering again replaces)."""
+    _index_panels[template] = IndexPanel(template, permission, context, order)
+
+
 class ClinicAdminSite(admin.AdminSite):
     site_header = "Clinic administration"
     site_title = "Clinic admin"
@@ -51,24 +74,10 @@ class ClinicAdminSite(admin.AdminSite):
     index_template = "admin/clinic_index.html"
 
     def index(self, request, extra_context=None):
-        """Editors see which articles need their medical review; triage staff, the requests needing attention
-        and today's appointments."""
-        from education.models import Article
-        from education.reviews import REMINDER_DAYS
-
-        extra_context = extra_context or {}
-        if request.user.has_perm("education.change_article"):
-            extra_context["reviews_due"] = Article.objects.review_due_within(REMINDER_DAYS).order_by("next_review_due")
-            extra_context["reminder_days"] = REMINDER_DAYS
-        if request.user.has_perm("appointments.view_appointment"):
-            from appointments.models import Appointment
-
-            extra_context["appointments_today"] = Appointment.objects.live().on_day(timezone.localdate()).count()
-        if request.user.has_perm("appointments.view_consultationrequest"):
-            from appointments.models import ConsultationRequest
-
-            extra_context["queue_counts"] = ConsultationRequest.objects.counts()
-        return super().index(request, extra_context)
+        """The home page, with the boxes the apps registered for what this person may see."""
+        panels = sorted(_index_panels.values(), key=lambda panel: (panel.order, panel.template))
+        shown = [panel.render(request) for panel in panels if request.user.has_perm(panel.permission)]
+        return super().index(request, {"index_panels": shown, **(extra_context or {})})
 
     def has_permission(self, request):
         if not super().has_permission(request):

@@ -105,7 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "education.context_processors.clinic_profile",
+                "clinic.context_processors.clinic_profile",
             ],
         },
     },

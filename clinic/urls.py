@@ -25,7 +25,7 @@ urlpatterns = [
     path("readyz/", views.readyz, name="readyz"),
 ]
 
-handler400 = "clinic.views.bad_request"
-handler403 = "clinic.views.permission_denied"
-handler404 = "clinic.views.page_not_found"
-handler500 = "clinic.views.server_error"
+handler400 = "clinic.error_pages.bad_request"
+handler403 = "clinic.error_pages.permission_denied"
+handler404 = "clinic.error_pages.page_not_found"
+handler500 = "clinic.error_pages.server_error"

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from clinic.models import ClinicProfile
+from .models import ClinicProfile
 
 
 def get_clinic_profile(request):
