@@ -24,7 +24,7 @@ from .emails import queue_email
 
 # The errors are part of the workflow's vocabulary: callers catch them as services.<Name>.
 from .errors import AlreadyBooked, BookingError, LinkClosed, SlotTaken, TimeNotFree, TooLate  # noqa: F401
-from .free_times import Availability, Slot, offerable_slots
+from .free_times import Availability, Slot, offerable_slots, staff_minimum_notice
 from .links import BOOKED, ELSEWHERE, OPEN, link_state
 from .locks import check_free, locked_appointment, locked_clinician, locked_offer
 from .models import Appointment, Offer, OfferedTime
@@ -105,7 +105,8 @@ def book(offer, slot, *, by=None, now=None):
                 raise AlreadyBooked(link.appointment)
             if not link.books:
                 raise LinkClosed(link.state)
-            slot = check_free(locked_clinician(slot.clinician), slot, now=now)
+            notice = None if by is None else staff_minimum_notice()  # staff may book inside the patients' notice
+            slot = check_free(locked_clinician(slot.clinician), slot, now=now, min_notice=notice)
             consultation = offer.consultation
             with transaction.atomic():  # a savepoint: the constraint's refusal leaves the rest usable
                 appointment = Appointment.objects.create(
@@ -219,7 +220,9 @@ def move(appointment, slot, *, by, now=None):
                     f"This appointment is {appointment.get_status_display().lower()}: only a booked one can be moved."
                 )
             old_label = spelled_out_time(appointment.starts_at)
-            slot = check_free(locked_clinician(slot.clinician), slot, now=now, ignore=appointment)
+            slot = check_free(
+                locked_clinician(slot.clinician), slot, now=now, ignore=appointment, min_notice=staff_minimum_notice()
+            )
             appointment.clinician, appointment.starts_at, appointment.ends_at = (
                 slot.clinician,
                 slot.starts_at,
