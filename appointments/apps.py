@@ -11,14 +11,15 @@ class AppointmentsConfig(AppConfig):
         from clinic.worker import periodic_command
 
         from . import (
-            booking_emails,  # noqa: F401  (registers the booking email builders)
+            booking_emails,  # noqa: F401  (registers the booking email builders and their checks)
             checks,  # noqa: F401  (registers the settings checks)
+            escalation,  # noqa: F401  (registers the on-call alert's check)
             notifications,  # noqa: F401  (registers the email builders)
         )
 
-        # The sweep behind the worker's tasks: an email whose task was lost is still sent.
-        periodic_command("send_pending_notifications", every=timedelta(minutes=5))
         # Reminders two days before: each appointment claimed once, whichever worker (or cron) runs it.
         periodic_command("send_appointment_reminders", every=timedelta(minutes=5))
         # Every worker looks for urgent requests nobody has taken on (claims make running twice safe).
         periodic_command("escalate_urgent_requests", every=timedelta(minutes=5))
+        # Retention: closed requests past APPOINTMENTS_RETENTION_DAYS go, with their emails.
+        periodic_command("purge_closed_requests", every=timedelta(hours=6))

@@ -458,20 +458,8 @@ class RequestEvent(models.Model):
         return "; ".join(part for part in [text, self.detail] if part)
 
 
-class NotificationQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(status=Notification.Status.PENDING)
-
-    def due(self, now=None):
-        """Owed and ready now: pending and past any retry delay, or claimed by a worker that died."""
-        now = now or timezone.now()
-        ready = Q(status=Notification.Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        abandoned = Q(status=Notification.Status.SENDING, claimed_at__lt=now - Notification.STALE_CLAIM)
-        return self.filter(ready | abandoned)
-
-
 class Notification(models.Model):
-    """An email owed about a request: kept until it is sent, so a mail outage loses nothing."""
+    """An email owed about a request; the email itself (its words and delivery) is in the site's outbox."""
 
     class Kind(models.TextChoices):
         TRIAGE = "triage", "New request, to the triage inbox"
@@ -483,15 +471,6 @@ class Notification(models.Model):
         REMINDER = "reminder", "Appointment reminder, to the patient"
         TRIAGE_BOOKING = "triage_booking", "Cancelled or new times asked, to the triage inbox"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Gave up after repeated failures"
-
-    # A worker that died while sending leaves its claim behind: after this long another may take the row.
-    STALE_CLAIM = timedelta(minutes=15)
-
     consultation = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     # Booking emails are about one offer or appointment (a request may have several of each).
@@ -499,17 +478,10 @@ class Notification(models.Model):
     appointment = models.ForeignKey(
         "appointments.Appointment", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # The kind of failure only (e.g. "SMTPServerDisconnected"), never a message that could quote an address.
-    last_error = models.CharField(max_length=200, blank=True)
+    email = models.OneToOneField(
+        "clinic.OutboxEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="notification"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    # When the worker took it (status "sending"), and the earliest time to try again after a failure.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

@@ -20,7 +20,7 @@ class Command(BaseCommand):
                 state = "overdue" if article.is_review_overdue else "due"
                 self.stdout.write(f"  {article.title} ({state} {article.next_review_due:%Y-%m-%d})")
         for username, count, sent in send_review_reminders(dry_run=dry_run):
-            verb = "sent to" if sent else ("would go to" if dry_run else "already sent today to")
+            verb = "queued for" if sent else ("would go to" if dry_run else "already sent today to")
             self.stdout.write(f"Digest of {count} article(s) {verb} {username}.")
         if not articles:
             self.stdout.write("No article needs a medical review in the next 30 days.")
