@@ -120,14 +120,14 @@ def run_due_tasks(backend_name, worker_id, *, watchdog=None, should_stop=lambda:
     ran = 0
     while not should_stop():
         close_connections_between_jobs()
-        ready = DBTaskResult.objects.ready().filter(backend_name=backend_name)
-        with exclusive_transaction(ready.db):
-            result = ready.get_locked()
-            if result is not None:
-                result.claim(worker_id)
-        if result is None:
-            return ran
         with watchdog.job() if watchdog else _nothing():
+            ready = DBTaskResult.objects.ready().filter(backend_name=backend_name)
+            with exclusive_transaction(ready.db):
+                result = ready.get_locked()
+                if result is not None:
+                    result.claim(worker_id)
+            if result is None:
+                return ran
             runner.run_task(result)
         ran += 1
     return ran

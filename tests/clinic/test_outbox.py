@@ -245,3 +245,14 @@ def test_a_row_carried_over_from_before_the_outbox_is_written_when_first_sent(cl
 
     (message,) = mail.outbox
     assert consultation.reference in message.subject and message.extra_headers["Message-ID"] == email.message_id
+
+
+def test_the_cron_fallback_in_the_deploy_guide_names_every_periodic_command():
+    from pathlib import Path
+
+    from clinic.worker import periodic_commands
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text()
+    cron_lines = guide.split("```cron", 1)[1].split("```", 1)[0]
+    for job in periodic_commands():
+        assert f"manage.py {job.name}" in cron_lines, job.name
