@@ -137,14 +137,14 @@ def deliver(email_id):
     if not claim(email_id):
         return "skipped"  # sent already, being sent by another worker, or not due yet
     email = OutboxEmail.objects.get(pk=email_id)
+    if not email.subject and email.kind in _writers:  # carried over from before the outbox held words
+        _writers[email.kind](email)
+        email.save(update_fields=["subject", "body", "attachments", "recipients", "facts"])
     check = _checks.get(email.kind)
     reason = check(email) if check else ""
     if reason:
         return _finish(email, OutboxEmail.Status.DROPPED, reason)
     try:
-        if not email.subject and email.kind in _writers:
-            _writers[email.kind](email)
-            email.save(update_fields=["subject", "body", "attachments", "recipients", "facts"])
         as_message(email).send(fail_silently=False)
     except Exception as error:  # any backend failure: keep the email, retry later
         return record_failure(email, error)
