@@ -37,7 +37,8 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest
 
-## bench: figures for the article page, the consultation request form, and slow or hanging dependencies
+## bench: figures for the article page, the consultation request form, slow or hanging dependencies,
+## and the outbox soak (2 workers, 500 emails, database cut and stalled, SMTP down; needs PostgreSQL)
 # The form's concurrency figures need PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic make bench
 bench: install-dev
 	$(BIN)/python tests/benchmarks/article_page.py
@@ -47,6 +48,7 @@ bench: install-dev
 	$(BIN)/python tests/benchmarks/booking.py
 	$(BIN)/python tests/benchmarks/pages.py
 	$(BIN)/python tests/benchmarks/resilience.py
+	$(BIN)/python tests/benchmarks/outbox_soak.py
 
 ## screenshots: phone and desktop pictures of the main pages in docs/screenshots/
 screenshots: install-dev

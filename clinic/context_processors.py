@@ -1,29 +1,21 @@
 """Site-wide template context."""
 
-from django.utils.functional import SimpleLazyObject
-
-from .roles import TRIAGE_STAFF
-
 
 def is_triage_staff(user):
-    """Staff who work the request desk: the Triage staff role, or a superuser."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    return user.is_superuser or user.groups.filter(name=TRIAGE_STAFF).exists()
+    """Staff who work the request desk (the Triage staff role, or a superuser).
+
+    Asked through the permission the role grants, which the admin has already loaded for the
+    page: no query of its own.
+    """
+    return user.is_active and user.is_staff and user.has_perm("appointments.view_consultationrequest")
 
 
 def outbox_alerts(request):
-    """`alerts_failing` on admin pages for triage staff: any on-call alert the mail server keeps refusing.
-
-    Lazy, so a page that never shows it never asks the database.
-    """
+    """`alerts_failing` on admin pages for triage staff: an on-call alert the mail server keeps refusing."""
     match = getattr(request, "resolver_match", None)
-    if match is None or match.namespace != "admin" or not hasattr(request, "user"):
+    user = getattr(request, "user", None)
+    if match is None or match.namespace != "admin" or user is None or not is_triage_staff(user):
         return {}
+    from .outbox import alerts_failing
 
-    def failing():
-        from .outbox import alerts_failing
-
-        return is_triage_staff(request.user) and alerts_failing()
-
-    return {"alerts_failing": SimpleLazyObject(failing)}
+    return {"alerts_failing": alerts_failing()}

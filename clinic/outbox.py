@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from .cache import try_cache
 from .email_format import as_message, new_message_id, wrap_body
 from .models import OutboxEmail
 
@@ -157,6 +158,8 @@ def _finish(email, status, reason=""):
     email.save(update_fields=["status", "sent_at", "last_error"])
     if status == OutboxEmail.Status.DROPPED:
         logger.info("Dropped the %s email #%s (%s): %s", email.kind, email.pk, email.about, reason)
+    if email.urgent:
+        refresh_alerts_failing()
     return status
 
 
@@ -191,6 +194,8 @@ def record_failure(email, error):
         email.attempts,
         email.last_error,
     )
+    if email.urgent:
+        refresh_alerts_failing()
     if outcome == "retry":
         _enqueue_now([email.pk], run_after=email.next_attempt_at)
     return outcome
@@ -204,9 +209,22 @@ def send_due(limit=100):
     """
     due = OutboxEmail.objects.due().order_by("created_at", "pk").values_list("pk", flat=True)[:limit]
     outcomes = [deliver(pk) for pk in due]
+    refresh_alerts_failing()
     return outcomes.count("sent"), outcomes.count("retry") + outcomes.count("failed")
 
 
+ALERTS_FAILING_KEY = "clinic:outbox:alerts-failing"
+
+
 def alerts_failing():
-    """True while any on-call alert is owed and the mail server has refused it at least once."""
-    return OutboxEmail.objects.failing_alerts().exists()
+    """True while any on-call alert is owed and the mail server has refused it at least once.
+
+    Read from the shared cache, so the admin pages pay no query for it: the worker writes the flag
+    whenever an alert fails, goes or is dropped, and again on every sweep (`send_due`, every five
+    minutes), so a restarted cache has it back within minutes.
+    """
+    return bool(try_cache("get", ALERTS_FAILING_KEY, default=False))
+
+
+def refresh_alerts_failing():
+    try_cache("set", ALERTS_FAILING_KEY, OutboxEmail.objects.failing_alerts().exists(), timeout=None)
