@@ -256,3 +256,17 @@ def test_the_cron_fallback_in_the_deploy_guide_names_every_periodic_command():
     cron_lines = guide.split("```cron", 1)[1].split("```", 1)[0]
     for job in periodic_commands():
         assert f"manage.py {job.name}" in cron_lines, job.name
+
+
+def test_the_outbox_admin_shows_delivery_but_not_the_words_or_the_address(admin_client, clinic):
+    from appointments.notifications import queue_notification
+
+    email = queue_notification(make_consultation(email="maria@example.org"), Notification.Kind.TRIAGE).email
+
+    listing = admin_client.get("/admin/clinic/outboxemail/").content.decode()
+    page = admin_client.get(f"/admin/clinic/outboxemail/{email.pk}/change/").content.decode()
+
+    assert email.about in listing and "Waiting to be sent" in listing
+    assert email.message_id.strip("<>") in page
+    for secret in ["maria@example.org", email.subject]:
+        assert secret not in listing + page
