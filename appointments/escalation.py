@@ -58,7 +58,7 @@ def alert_due_at(received_at, last_alert_at):
 
 
 def escalate_urgent_requests(now=None):
-    """Claim and send every alert that is due; return how many this call claimed."""
+    """Claim every alert that is due and queue its email in the outbox; return how many this call claimed."""
     from .models import ConsultationRequest, RequestEvent
 
     now = now or timezone.now()
@@ -91,7 +91,7 @@ def escalate_urgent_requests(now=None):
             logger.info("Alert %s for request %s was claimed by another run.", number, consultation.reference)
             continue
         claimed += 1
-        logger.warning("Urgent request %s not taken on: on-call alert %s sent.", consultation.reference, number)
+        logger.warning("Urgent request %s not taken on: on-call alert %s queued.", consultation.reference, number)
     return claimed
 
 
