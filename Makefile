@@ -46,6 +46,7 @@ bench: install-dev
 	$(BIN)/python tests/benchmarks/triage_queue.py
 	$(BIN)/python tests/benchmarks/readability.py
 	$(BIN)/python tests/benchmarks/booking.py
+	$(BIN)/python tests/benchmarks/scheduling_links.py
 	$(BIN)/python tests/benchmarks/pages.py
 	$(BIN)/python tests/benchmarks/resilience.py
 	$(BIN)/python tests/benchmarks/outbox_soak.py

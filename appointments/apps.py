@@ -15,6 +15,7 @@ class AppointmentsConfig(AppConfig):
             checks,  # noqa: F401  (registers the settings checks)
             escalation,  # noqa: F401  (registers the on-call alert's check)
             notifications,  # noqa: F401  (registers the email builders)
+            scheduling_links,
         )
 
         # Reminders two days before: each appointment claimed once, whichever worker (or cron) runs it.
@@ -23,3 +24,6 @@ class AppointmentsConfig(AppConfig):
         periodic_command("escalate_urgent_requests", every=timedelta(minutes=5))
         # Retention: closed requests past APPOINTMENTS_RETENTION_DAYS go, with their emails.
         periodic_command("purge_closed_requests", every=timedelta(hours=6))
+        # Open times for scheduling directories move with the clock; bookings also rebuild them (debounced).
+        periodic_command("publish_scheduling_links", every=timedelta(minutes=15))
+        scheduling_links.connect_signals()

@@ -19,6 +19,7 @@ from .booking_emails import queue_email
 from .booking_models import Appointment, Clinician, Offer, OfferedTime, uses_exclusion_constraint
 from .free_times import Slot, free_slots, held_back, offerable_slots, parse_slot_key  # noqa: F401  (the booking API)
 from .models import ConsultationRequest, Notification, RequestEvent
+from .scheduling_links import refresh_soon as refresh_scheduling_links
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,7 @@ def book(offer, slot, *, by=None):
                     booked_by_patient=by is None,
                     reminded_for=slot.starts_at if _reminder_is_due(slot.starts_at) else None,
                 )
+            refresh_scheduling_links()
             if consultation.status in ConsultationRequest.AWAITING_CONTACT:
                 consultation.move_to(ConsultationRequest.Status.CONTACTED, by=by)
             consultation.move_to(ConsultationRequest.Status.SCHEDULED, by=by)
@@ -165,6 +167,7 @@ def cancel(appointment, *, by=None):
         appointment.status, appointment.cancelled_at = Appointment.Status.CANCELLED, timezone.now()
         appointment.sequence += 1
         appointment.save(update_fields=["status", "cancelled_at", "sequence"])
+        refresh_scheduling_links()
         if appointment.offer_id:
             Offer.objects.filter(pk=appointment.offer_id).update(closed_at=timezone.now())
         consultation = appointment.consultation
@@ -222,6 +225,7 @@ def move(appointment, slot, *, by):
                     reminded_for=slot.starts_at if _reminder_is_due(slot.starts_at) else None,
                 )
             appointment.refresh_from_db()
+            refresh_scheduling_links()
             consultation = appointment.consultation
             consultation.record(
                 RequestEvent.Kind.BOOKING,

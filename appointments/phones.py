@@ -3,6 +3,8 @@
 import phonenumbers
 from django.conf import settings
 
+from clinic.phone import e164
+
 
 def display_phone(phone):
     """National format for the clinic's country, "(312) 555-0177"; international for others."""
@@ -20,9 +22,7 @@ def display_phone(phone):
 
 def dial_string(phone):
     """For a tel: link: E.164, "+13125550177"."""
-    if not isinstance(phone, phonenumbers.PhoneNumber):
-        return ""
-    return phonenumbers.format_number(phone, phonenumbers.PhoneNumberFormat.E164)
+    return e164(phone) if isinstance(phone, phonenumbers.PhoneNumber) else ""
 
 
 def phone_from_query(text):

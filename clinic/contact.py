@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 
+from .phone import tel_uri
+
 logger = logging.getLogger(__name__)
 
 
@@ -25,8 +27,7 @@ class Contact:
 
     @property
     def phone_href(self):
-        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
-        return f"tel:{digits}" if digits else ""
+        return tel_uri(self.phone)
 
 
 def keep_copy(profile):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from .cache import try_cache
 from .contact import keep_copy
+from .phone import tel_uri
 
 logger = logging.getLogger(__name__)
 # A copy of what the cache held, for the page that says the database is down.
@@ -148,8 +149,7 @@ class ClinicProfile(models.Model):
 
     @property
     def phone_href(self):
-        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
-        return f"tel:{digits}" if digits else ""
+        return tel_uri(self.phone)
 
 
 class ClinicClosureQuerySet(models.QuerySet):

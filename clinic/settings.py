@@ -81,8 +81,9 @@ MIDDLEWARE = [
     "clinic.middleware.RejectMalformedRequestMiddleware",
     "clinic.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # ETag (on HEAD too): a repeat visit gets 304 Not Modified, without CommonMiddleware's Content-Length.
+    "clinic.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",  # ETag: a repeat visit gets 304 Not Modified
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -303,10 +304,19 @@ EDUCATION_READING_GRADE_TARGET = env_int("EDUCATION_READING_GRADE_TARGET", 8)
 CLINIC_PHONE = os.environ.get("DJANGO_CLINIC_PHONE", "")
 CLINIC_CONTACT_FILE = Path(os.environ.get("DJANGO_CLINIC_CONTACT_FILE", "") or BASE_DIR / "var" / "clinic-contact.json")
 
+# What the clinic treats, as schema.org MedicalSpecialty names (structured data for search engines).
+CLINIC_MEDICAL_SPECIALTIES = env_list("DJANGO_CLINIC_MEDICAL_SPECIALTIES", "Musculoskeletal,Neurologic")
+
 # Where staff reach the site: links in notification emails point here (no trailing slash).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The domain of the Message-IDs in the site's emails: DJANGO_EMAIL_DOMAIN, else the site URL's host.
 EMAIL_DOMAIN = os.environ.get("DJANGO_EMAIL_DOMAIN", "") or urlsplit(SITE_URL).hostname or "localhost"
+
+# /.well-known/security.txt (RFC 9116): who hears about security problems (comma-separated email
+# addresses or URIs), how many days ahead its Expires date lies, and the languages reports may use.
+SECURITY_TXT_CONTACTS = env_list("DJANGO_SECURITY_CONTACT", DEFAULT_FROM_EMAIL)
+SECURITY_TXT_EXPIRES_DAYS = env_int("DJANGO_SECURITY_TXT_EXPIRES_DAYS", 180)
+SECURITY_TXT_LANGUAGES = env_list("DJANGO_SECURITY_TXT_LANGUAGES", "en")
 
 # --- Consultation requests ----------------------------------------------------
 # Phone numbers without a country code are read as numbers of this country.
@@ -327,6 +337,9 @@ APPOINTMENTS_MIN_NOTICE_HOURS = env_int("APPOINTMENTS_MIN_NOTICE_HOURS", 24)
 APPOINTMENTS_OFFER_DAYS = env_int("APPOINTMENTS_OFFER_DAYS", 7)
 APPOINTMENTS_CHANGE_CUTOFF_HOURS = env_int("APPOINTMENTS_CHANGE_CUTOFF_HOURS", 24)
 APPOINTMENTS_REMINDER_HOURS = env_int("APPOINTMENTS_REMINDER_HOURS", 48)
+# SMART Scheduling Links (/fhir/$bulk-publish): seconds the worker waits after a booking change before
+# rebuilding the files, so that a burst of changes costs one rebuild.
+APPOINTMENTS_SCHEDULING_LINKS_DEBOUNCE_SECONDS = env_int("APPOINTMENTS_SCHEDULING_LINKS_DEBOUNCE_SECONDS", 10)
 # An urgent request nobody has taken on (assigned, or moved past New) after this many minutes alerts on-call.
 APPOINTMENTS_URGENT_ACK_MINUTES = env_int("APPOINTMENTS_URGENT_ACK_MINUTES", 30)
 # The on-call inbox for those alerts: a reference and an admin link only.

@@ -8,6 +8,7 @@ from education.sitemaps import sitemaps
 from education.views import HomeView
 
 from . import views
+from .security_txt import security_txt
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path(".well-known/security.txt", security_txt, name="security-txt"),
+    path("fhir/", include("appointments.scheduling_links.urls")),  # SMART Scheduling Links
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz/", views.healthz, name="healthz"),
     path("readyz/", views.readyz, name="readyz"),

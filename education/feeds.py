@@ -8,6 +8,7 @@ from django.utils.feedgenerator import Atom1Feed
 from clinic.models import ClinicProfile
 
 from .models import Article
+from .structured_data import last_changed
 
 
 class LatestArticlesFeed(Feed):
@@ -51,4 +52,8 @@ class LatestArticlesFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return max(item.published_at, item.last_published_at or item.published_at, item.updated_at)
+        return last_changed(item)
+
+    def feed_guid(self):
+        # RFC 4287 §4.2.6: an id that never changes, so the configured address, not the request's.
+        return f"{settings.SITE_URL.rstrip('/')}{reverse('education:feed')}"

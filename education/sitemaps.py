@@ -2,6 +2,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from .models import Article, Topic
+from .structured_data import last_changed
 
 
 class ArticleSitemap(Sitemap):
@@ -12,7 +13,7 @@ class ArticleSitemap(Sitemap):
         return Article.objects.published().order_by("pk")
 
     def lastmod(self, article):
-        return article.updated_at
+        return last_changed(article)
 
 
 class TopicSitemap(Sitemap):

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView, TemplateView
 
+from . import structured_data
 from .context_processors import get_clinic_profile
 from .models import Article, ArticleRedirect, Topic
 from .page_cache import cached_page, keep_page
@@ -27,38 +28,6 @@ def confirm_database_answers():
 def can_preview(user):
     """Staff who may edit articles may also see them before they are public."""
     return user.is_active and user.is_staff and user.has_perm("education.view_article")
-
-
-SCHEMA_TYPE_BY_TOPIC_KIND = {Topic.Kind.CONDITION: "MedicalCondition", Topic.Kind.TREATMENT: "MedicalTherapy"}
-
-
-def medical_web_page(article, url, clinic):
-    """schema.org MedicalWebPage for an article, for search engines (JSON-LD)."""
-    data = {
-        "@context": "https://schema.org",
-        "@type": "MedicalWebPage",
-        "name": article.title,
-        "headline": article.title,
-        "description": article.summary,
-        "url": url,
-        "inLanguage": "en",
-        "medicalAudience": {"@type": "MedicalAudience", "audienceType": "Patient"},
-        "about": [
-            {"@type": SCHEMA_TYPE_BY_TOPIC_KIND.get(topic.kind, "MedicalEntity"), "name": topic.name}
-            for topic in article.topics.all()
-        ],
-        "publisher": {"@type": "MedicalOrganization", "name": clinic.name},
-        "dateModified": article.last_published_at or article.updated_at,
-    }
-    if article.published_at:
-        data["datePublished"] = article.published_at
-    if article.last_reviewed:
-        data["lastReviewed"] = article.last_reviewed
-    if article.reviewed_by:
-        data["reviewedBy"] = {"@type": "Person", "name": article.reviewed_by}
-    if clinic.phone:
-        data["publisher"]["telephone"] = clinic.phone
-    return data
 
 
 class SharedPageMixin:
@@ -87,6 +56,7 @@ class HomeView(SharedPageMixin, TemplateView):
         return super().get_context_data(
             featured_articles=featured,
             topics=Topic.objects.filter(articles__in=published).distinct(),
+            structured_data=structured_data.home_page(get_clinic_profile(self.request), self.request),
             **kwargs,
         )
 
@@ -110,6 +80,7 @@ class ArticleListView(SharedPageMixin, TemplateView):
         return super().get_context_data(
             groups=[(topic, groups[topic]) for topic in topics],
             articles_without_topic=without_topic,
+            structured_data=structured_data.article_list_page(get_clinic_profile(self.request), self.request, articles),
             **kwargs,
         )
 
@@ -153,7 +124,9 @@ class ArticleDetailView(SharedPageMixin, DetailView):
             sections=article.sections_with_anchors(),
             related_articles=Article.objects.published().related_to(article),
             canonical_url=canonical_url,
-            structured_data=medical_web_page(article, canonical_url, get_clinic_profile(self.request)),
+            structured_data=structured_data.medical_web_page(
+                article, canonical_url, get_clinic_profile(self.request), self.request
+            ),
             **kwargs,
         )
 
@@ -171,8 +144,12 @@ class TopicDetailView(SharedPageMixin, DetailView):
     context_object_name = "topic"
 
     def get_context_data(self, **kwargs):
+        articles = self.object.articles.published().order_by("title")
         return super().get_context_data(
-            articles=self.object.articles.published().order_by("title"),
+            articles=articles,
+            structured_data=structured_data.topic_page(
+                get_clinic_profile(self.request), self.request, self.object, articles
+            ),
             **kwargs,
         )
 

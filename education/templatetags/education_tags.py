@@ -16,3 +16,11 @@ def json_ld(data):
     """Render `data` as a JSON-LD <script> block that page content cannot break out of."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.filter
+def last_changed(article):
+    """When the content a reader sees was last published (see education.structured_data.last_changed)."""
+    from education.structured_data import last_changed as when
+
+    return when(article)

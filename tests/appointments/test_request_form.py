@@ -171,7 +171,7 @@ def test_a_red_flag_makes_the_request_urgent_and_the_confirmation_starts_with_ca
     assert main.get_text(" ", strip=True).startswith("Call 911 or go to the nearest emergency room now.")
     assert page.h1.get_text(strip=True) == "Call 911 or go to the nearest emergency room now."
     assert "does not replace emergency care" in first.get_text()
-    call = first.find("a", href="tel:911")
+    call = first.find("a", href="tel:911;phone-context=+1")
     assert call.get_text(strip=True) == "Call 911"
     text = main.get_text(" ", strip=True)
     assert text.index("Call 911") < text.index("We also received your request") < text.index(consultation.reference)
@@ -255,7 +255,7 @@ def test_a_quick_post_with_a_warning_sign_shows_the_emergency_advice(client, val
     assert response.status_code == 200
     alert = html(response).find("main").find(attrs={"role": "alert"})
     assert "Call 911 or go to the nearest emergency room now" in alert.get_text()
-    assert alert.find("a", href="tel:911")
+    assert alert.find("a", href="tel:911;phone-context=+1")
 
 
 @pytest.mark.parametrize(
@@ -268,7 +268,7 @@ def test_a_post_with_a_warning_sign_always_gets_the_emergency_advice(client, val
 
     alert = html(response).find("main").find(attrs={"role": "alert"})
     assert "Call 911 or go to the nearest emergency room now" in alert.get_text()
-    assert alert.find("a", href="tel:911")
+    assert alert.find("a", href="tel:911;phone-context=+1")
 
 
 def test_the_rate_limit_page_also_gives_the_emergency_advice(client, valid_data, settings):
@@ -278,7 +278,7 @@ def test_the_rate_limit_page_also_gives_the_emergency_advice(client, valid_data,
     response = client.post(URL, valid_data(red_flags=["bladder_bowel"]))
 
     assert response.status_code == 429
-    assert html(response).find("main").find(attrs={"role": "alert"}).find("a", href="tel:911")
+    assert html(response).find("main").find(attrs={"role": "alert"}).find("a", href="tel:911;phone-context=+1")
 
 
 def test_a_warning_sign_and_none_of_these_together_is_an_error_next_to_the_question(client, valid_data):
@@ -289,7 +289,7 @@ def test_a_warning_sign_and_none_of_these_together_is_an_error_next_to_the_quest
     assert any("also “None of these”" in error for error in field_errors(response, "red_flags"))
     links = [a["href"] for a in html(response).find(id="error-summary").find_all("a")]
     assert links == ["#id_red_flags_0"]
-    assert html(response).find("main").find(attrs={"role": "alert"}).find("a", href="tel:911")
+    assert html(response).find("main").find(attrs={"role": "alert"}).find("a", href="tel:911;phone-context=+1")
 
 
 def test_minimum_time_zero_turns_the_timing_check_off(client, valid_data, settings):

@@ -29,7 +29,7 @@ def test_a_quick_post_with_a_warning_sign_on_a_phone_gets_the_advice_then_is_tak
 
     advice = emergency_advice(page).first
     expect(advice).to_be_in_viewport()
-    expect(advice.get_by_role("link", name="Call 911")).to_have_attribute("href", "tel:911")
+    expect(advice.get_by_role("link", name="Call 911")).to_have_attribute("href", "tel:911;phone-context=+1")
     expect(page.get_by_role("status").filter(has_text="Please check your answers")).to_be_visible()
     expect(page.get_by_label("Your full name")).to_have_value("Maria Example")
     expect(page.get_by_label(WARNING_SIGN)).to_be_checked()

@@ -25,7 +25,7 @@ def test_without_any_copy_the_environment_gives_the_phone(settings):
     contact = contact_when_down(None)
 
     assert contact.phone == "(555) 010-0199"
-    assert contact.phone_href == "tel:5550100199"
+    assert contact.phone_href == "tel:+15550100199"
 
 
 def test_the_503_page_of_a_process_that_never_saw_the_profile_shows_the_copy(db, client, settings):
