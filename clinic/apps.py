@@ -28,7 +28,7 @@ class ClinicConfig(AppConfig):
         from .worker import periodic_command
 
         # The sweep behind the worker's tasks: an email whose task was lost is still sent.
-        periodic_command("send_pending_notifications", every=timedelta(minutes=5))
+        periodic_command("send_pending_notifications", every=timedelta(minutes=1))
         # Finished task rows (sent emails' tasks) kept a week, then pruned.
         periodic_command("prune_db_task_results", every=timedelta(hours=6), args=["--min-age-days=7"])
 
