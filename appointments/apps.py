@@ -10,12 +10,12 @@ class AppointmentsConfig(AppConfig):
 
         from clinic.worker import periodic_command
 
-        from . import (
-            booking_emails,  # noqa: F401  (registers the booking email builders and their checks)
-            checks,  # noqa: F401  (registers the settings checks)
+        from . import checks  # noqa: F401  (registers the settings checks)
+        from .booking import emails as booking_emails  # noqa: F401  (registers the booking email builders and checks)
+        from .booking import scheduling_links
+        from .requests import (
+            emails,  # noqa: F401  (registers the request email builders)
             escalation,  # noqa: F401  (registers the on-call alert's check)
-            notifications,  # noqa: F401  (registers the email builders)
-            scheduling_links,
         )
 
         # Reminders two days before: each appointment claimed once, whichever worker (or cron) runs it.

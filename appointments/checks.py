@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from .ratelimit import Rate
+from .requests.ratelimit import Rate
 
 
 @checks.register(checks.Tags.compatibility)

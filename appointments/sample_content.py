@@ -2,7 +2,7 @@
 
 from datetime import time
 
-from .booking_models import Clinician, WorkingHours
+from .booking.models import Clinician, WorkingHours
 
 SAMPLE_CLINICIAN = {"name": "Dr. Sam Rivera, spine specialist", "consultation_minutes": 30}
 SAMPLE_HOURS = [(weekday, time(9), time(17)) for weekday in range(5)]  # Monday to Friday, 9:00–17:00

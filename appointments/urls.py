@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import booking_views, views
+from .booking import views as booking_views
+from .requests import views
 
 app_name = "appointments"
 

@@ -48,8 +48,9 @@ class ClinicProfileAdmin(admin.ModelAdmin):
         (
             "When to get urgent help",
             {
-                "fields": ["emergency_signs", "same_day_signs"],
-                "description": "Shown on articles about topics marked “has warning signs”.",
+                "fields": ["same_day_signs"],
+                "description": "Shown on articles about topics marked “has warning signs”, after the "
+                "emergency warning signs (the same as on the consultation request form, set in the code).",
             },
         ),
     ]

@@ -2,8 +2,10 @@ import logging
 
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import DatabaseError
-from django.http import HttpResponse, QueryDict
-from django.template.loader import render_to_string
+from django.http import QueryDict
+
+from .outage import database_unavailable_response, is_connection_failure
+from .views import bad_request
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +58,6 @@ class RejectMalformedRequestMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path or self._has_nul_in_form(request):
-            from .views import bad_request
-
             return bad_request(request, SuspiciousOperation("NUL character in the request"))
         if self._has_nul(request.GET):
             cleaned = QueryDict(mutable=True)
@@ -94,22 +94,3 @@ class DatabaseUnavailableMiddleware:
             logger.warning("Database unavailable while serving %s: %s", request.path, type(exception).__name__)
             return database_unavailable_response(request)
         return None
-
-
-def is_connection_failure(exception):
-    """True for 'cannot reach the database', not for a bad query or a broken constraint."""
-    from django.db import InterfaceError, OperationalError
-
-    return isinstance(exception, InterfaceError | OperationalError)
-
-
-def database_unavailable_response(request):
-    from clinic.models import ClinicProfile
-
-    from .contact import contact_when_down
-
-    html = render_to_string("503.html", {"clinic": contact_when_down(ClinicProfile.last_known()), "request": request})
-    response = HttpResponse(html, status=503)
-    response["Retry-After"] = "60"
-    response["Cache-Control"] = "no-store"
-    return response

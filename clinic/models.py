@@ -12,16 +12,12 @@ from django.utils import timezone
 from .cache import try_cache
 from .contact import keep_copy
 from .phone import tel_uri
+from .warning_signs import RedFlag
 
 logger = logging.getLogger(__name__)
 # A copy of what the cache held, for the page that says the database is down.
 _last_known = {}
 
-EMERGENCY_SIGNS = """New loss of bladder or bowel control
-Numbness in the groin or inner thighs
-Leg weakness that is quickly getting worse
-Fever, or fluid leaking from the wound, after recent surgery
-Severe pain after a fall or injury"""
 SAME_DAY_SIGNS = """Your pain is much worse than usual and your medicine is not helping
 You have new numbness or tingling in your legs or feet
 You cannot walk or look after yourself because of the pain"""
@@ -70,11 +66,6 @@ class ClinicProfile(models.Model):
     emergency_notice = models.TextField(
         default="If you have a medical emergency, call 911 or go to the nearest emergency room.",
         help_text="Shown on every page. Tell people plainly what to do in an emergency.",
-    )
-    emergency_signs = models.TextField(
-        default=EMERGENCY_SIGNS,
-        help_text="“Call 911 or go to the nearest emergency room if you have…”: one sign per line. "
-        "Keep these the same as the warning signs on the consultation request form.",
     )
     same_day_signs = models.TextField(
         default=SAME_DAY_SIGNS,
@@ -135,7 +126,8 @@ class ClinicProfile(models.Model):
 
     @property
     def emergency_sign_list(self):
-        return [line.strip(" -•") for line in self.emergency_signs.splitlines() if line.strip(" -•")]
+        """“Call 911 or go to the nearest emergency room if you have…”: the request form's warning signs."""
+        return [sign.label for sign in RedFlag]
 
     @property
     def same_day_sign_list(self):

@@ -101,12 +101,6 @@ def answer_by(received_at=None, clinic=None):
     return working_day_after(received_on, max(clinic.response_business_days, 1), clinic)
 
 
-def answer_deadline(received_at=None, clinic=None):
-    """The moment an answer becomes late: closing time on the `answer_by` date."""
-    clinic = clinic or ClinicProfile.load()
-    return at_local(answer_by(received_at, clinic), clinic.closes_at)
-
-
 def overdue_cutoff(now=None, clinic=None):
     """Requests received before the returned moment have waited past their answer deadline at `now`."""
     clinic = clinic or ClinicProfile.load()

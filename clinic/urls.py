@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from appointments.views import PrivacyNoticeView
+from appointments.requests.views import PrivacyNoticeView
 from education.sitemaps import sitemaps
 from education.views import HomeView
 
@@ -19,7 +19,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path(".well-known/security.txt", security_txt, name="security-txt"),
-    path("fhir/", include("appointments.scheduling_links.urls")),  # SMART Scheduling Links
+    path("fhir/", include("appointments.booking.scheduling_links.urls")),  # SMART Scheduling Links
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz/", views.healthz, name="healthz"),
     path("readyz/", views.readyz, name="readyz"),

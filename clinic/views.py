@@ -18,7 +18,7 @@ from clinic.models import ClinicProfile
 
 from .cache import cache_is_healthy
 from .contact import contact_when_down
-from .middleware import database_unavailable_response, is_connection_failure
+from .outage import database_unavailable_response, is_connection_failure
 
 logger = logging.getLogger(__name__)
 

@@ -94,7 +94,7 @@ class ArticleQuerySet(models.QuerySet):
         PostgreSQL ranks with full-text search (stemming, weights: title over summary
         over body); other databases fall back to matching every word somewhere.
         """
-        query = " ".join(query.replace("\x00", " ").split())[:200]  # PostgreSQL refuses NUL characters
+        query = " ".join(query.split())[:200]  # NUL characters never get here: the middleware drops them
         if not query:
             return self.none()
         if connections[self.db].vendor == "postgresql":

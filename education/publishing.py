@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.staff import staff_name
+
 from . import markdown
 from .content import ArticleContent
 from .models import Article, ArticleDraft, ArticleRedirect, ClinicalReview, PublishEvent, Section, add_years
@@ -194,7 +196,7 @@ def discard_draft(article):
 
 
 def editor_name(user):
-    return (user.get_full_name() or user.get_username()) if user else "Scheduled publishing"
+    return staff_name(user, nobody="Scheduled publishing")
 
 
 # --- Publishing ------------------------------------------------------------------------

@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import outbox
+from clinic.roles import CONTENT_EDITORS
 
 from .models import Article, ReviewReminder
 
 logger = logging.getLogger(__name__)
 
 REMINDER_DAYS = 30
-EDITORS_GROUP = "Content editors"
 
 
 def editors_to_remind():
@@ -25,7 +25,7 @@ def editors_to_remind():
     return (
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)
-        .filter(Q(groups__name=EDITORS_GROUP) | Q(is_superuser=True))
+        .filter(Q(groups__name=CONTENT_EDITORS) | Q(is_superuser=True))
         .exclude(email="")
         .distinct()
         .order_by("username")

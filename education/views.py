@@ -160,7 +160,7 @@ class SearchView(ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        self.query = " ".join(self.request.GET.get("q", "").replace("\x00", " ").split())[:200]
+        self.query = " ".join(self.request.GET.get("q", "").split())[:200]
         return Article.objects.published().search(self.query)
 
     def get_context_data(self, **kwargs):

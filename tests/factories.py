@@ -120,3 +120,13 @@ def make_clinician(*, name="Dr. Ana Rivera", minutes=30, weekdays=range(5), bloc
         for start, end in blocks
     )
     return clinician
+
+
+def make_staff(django_user_model, username, role=None, **fields):
+    """A staff account, in the role (group) named `role` if given."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username=username, password="x" * 16, is_staff=True, **fields)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user

@@ -224,3 +224,12 @@ def test_every_url_survives_a_nul_query_and_a_latin1_post(who, known_values, adm
                 "POST", f"{path}?{ODD_QUERY}", body, content_type=content_type, HTTP_X_CSRFTOKEN=token
             )
             assert response.status_code != 500, path
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_a_search_is_dropped_before_any_view_sees_it(client, article):
+    # The middleware is the one place NULs are handled: the search still finds the article.
+    response = client.get("/education/search/", {"q": "fu\x00sion"})
+
+    assert response.status_code == 200
+    assert article.title in response.content.decode()

@@ -1,6 +1,67 @@
 from django.db import migrations
 
-from clinic.roles import sync_roles
+# Copied from clinic/roles.py as it was when the booking roles were added, so that changing the live
+# roles cannot change what this migration does (every `migrate` syncs the live ones afterwards).
+ROLE_PERMISSIONS = {
+    # Work the request queue: read and change requests, add notes; never delete, never edit articles.
+    "Triage staff": [
+        ("appointments", "view_consultationrequest"),
+        ("appointments", "change_consultationrequest"),
+        ("appointments", "view_internalnote"),
+        ("appointments", "add_internalnote"),
+        ("appointments", "view_requestevent"),
+        ("appointments", "view_notification"),
+        # Booking: offer times, book, move, cancel, mark attended; keep clinicians' hours and time off.
+        ("appointments", "view_appointment"),
+        ("appointments", "change_appointment"),
+        ("appointments", "view_clinician"),
+        ("appointments", "change_clinician"),
+        ("appointments", "view_offer"),
+        ("appointments", "view_offeredtime"),
+    ]
+    + [
+        ("appointments", f"{action}_{model}")
+        for model in ("workinghours", "timeoff")
+        for action in ("view", "add", "change")  # no delete: a superuser removes hours
+    ],
+    # Articles, topics and the clinic profile; no access to patients' requests.
+    "Content editors": [
+        (app_label, f"{action}_{model}")
+        for app_label, model in [
+            ("education", "article"),
+            ("education", "section"),
+            ("education", "topic"),
+            ("education", "articleredirect"),
+            ("clinic", "clinicprofile"),
+            ("clinic", "clinicclosure"),
+        ]
+        for action in ("view", "add", "change", "delete")
+    ]
+    + [("education", "view_clinicalreview")],
+}
+
+
+def sync_roles(apps, schema_editor=None):
+    """Create or update each role's group with exactly its permissions."""
+    from django.contrib.auth.management import create_permissions
+    from django.db.models import Q
+
+    # Permissions are normally created after all migrations ran; this migration needs them now.
+    for app_config in apps.get_app_configs():
+        models_module = getattr(app_config, "models_module", None)  # None in a migration's registry
+        app_config.models_module = models_module or True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = models_module
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        # A permission of a model that a later migration adds is granted when that migration syncs again.
+        wanted = Q()
+        for app_label, codename in codenames:
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))
 
 
 class Migration(migrations.Migration):

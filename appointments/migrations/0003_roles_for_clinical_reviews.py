@@ -1,6 +1,9 @@
+from importlib import import_module
+
 from django.db import migrations
 
-from clinic.roles import sync_roles
+# The same roles as 0002 (its own frozen copy), granted again now that clinical reviews exist.
+sync_roles = import_module("appointments.migrations.0002_roles").sync_roles
 
 
 class Migration(migrations.Migration):

@@ -12,25 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments.access_log import AccessRecord
-from clinic.roles import TRIAGE_STAFF
-from tests.appointments.test_triage_admin import QUEUE, action, change_form_data, change_url, make_staff
+from appointments.requests.access_log import AccessRecord
+from tests.appointments.test_triage_admin import QUEUE, action, change_form_data, change_url
 from tests.factories import make_consultation
 
 pytestmark = pytest.mark.django_db
 Kind = AccessRecord.Kind
 LOG = reverse("admin:appointments_accessrecord_changelist")
-
-
-@pytest.fixture
-def nurse(django_user_model):
-    return make_staff(django_user_model, "nurse", TRIAGE_STAFF, first_name="Nora", last_name="Nurse")
-
-
-@pytest.fixture
-def nurse_client(client, nurse, clinic):
-    client.force_login(nurse)
-    return client
 
 
 @pytest.fixture

@@ -71,6 +71,18 @@ def test_offer_times_offers_the_earliest_free_times_and_records_it(offer, consul
     assert f"/appointments/book/{offer.token}/" in email.body
 
 
+def test_offer_times_owns_its_rules_no_email_and_at_most_five(consultation, clinician, admin_user):
+    slots = booking.offerable_slots(urgent=True, limit=6)
+    with pytest.raises(booking.BookingError, match="between 1 and 5"):
+        booking.offer_times(consultation, by=admin_user, slots=slots)
+    with pytest.raises(booking.BookingError, match="between 1 and 5"):
+        booking.offer_times(consultation, by=admin_user, slots=[])
+    consultation.email = ""
+    with pytest.raises(booking.BookingError, match="gave no email"):
+        booking.offer_times(consultation, by=admin_user, slots=slots[:1])
+    assert not consultation.offers.exists()
+
+
 def test_booking_page_shows_the_times_spelled_out_and_nothing_personal(client, offer):
     response = client.get(book_url(offer))
     html = response.content.decode()

@@ -4,7 +4,6 @@ import contextlib
 from datetime import time, timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -12,19 +11,9 @@ from django.utils import timezone
 from appointments import booking
 from appointments.models import Appointment, ConsultationRequest, Offer, RequestEvent
 from clinic.opening_hours import at_local
-from clinic.roles import TRIAGE_STAFF
 from tests.factories import make_clinician, make_consultation
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def nurse_client(client, django_user_model, clinic):
-    nurse = django_user_model.objects.create_user(username="nurse", password="x" * 16, is_staff=True)
-    nurse.groups.add(Group.objects.get(name=TRIAGE_STAFF))
-    client.force_login(nurse)
-    client.user = nurse
-    return client
 
 
 @pytest.fixture
@@ -44,7 +33,7 @@ def sending(django_capture_on_commit_callbacks, run_worker):
 
 
 def offer_url(consultation):
-    return reverse("admin:appointments_appointment_offer", args=[consultation.pk])
+    return reverse("admin:appointments_consultationrequest_offer", args=[consultation.pk])
 
 
 def test_the_request_page_has_an_offer_times_button(nurse_client, clinician):
@@ -75,6 +64,25 @@ def test_more_than_five_or_a_taken_time_is_refused(nurse_client, clinician):
     response = nurse_client.post(offer_url(consultation), {"slot": ["1-20200101T140000Z"], "send": "1"})
     assert "no longer free" in response.content.decode()
     assert not Offer.objects.exists()
+
+
+def test_offer_times_refuses_a_patient_without_email_on_the_page(nurse_client, clinician):
+    consultation = make_consultation(email="")
+    slots = nurse_client.get(offer_url(consultation)).context["slots"]
+    response = nurse_client.post(offer_url(consultation), {"slot": [slots[0].key], "send": "1"})
+    assert "gave no email" in response.content.decode()
+    assert not Offer.objects.exists()
+
+
+def test_the_old_offer_times_address_leads_to_the_requests_page(nurse_client, clinician):
+    consultation = make_consultation()
+    old = reverse("admin:appointments_appointment_offer", args=[consultation.pk])
+
+    response = nurse_client.get(old)
+
+    assert response.status_code == 308  # a POST to the old address stays a POST
+    assert response["Location"] == offer_url(consultation)
+    assert nurse_client.get(old, follow=True).context["consultation"] == consultation
 
 
 def test_urgent_requests_see_the_held_back_times(nurse_client, clinician, clinic):

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from appointments.escalation import UrgentAlert, escalate_urgent_requests
-from appointments.models import RequestEvent
+from appointments.models import RequestEvent, UrgentAlert
+from appointments.requests.escalation import escalate_urgent_requests
 from clinic.opening_hours import at_local, next_opening
 from tests.factories import make_consultation
 

@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import from_form
 
-from appointments.forms import ConsultationRequestForm
 from appointments.models import ConsultationRequest, RedFlag
+from appointments.requests.forms import ConsultationRequestForm
 from tests.factories import form_token
 
 pytestmark = pytest.mark.django_db

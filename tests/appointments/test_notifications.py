@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from appointments.models import ConsultationRequest, Notification
-from appointments.notifications import enqueue_notifications, queue_notification
+from appointments.requests.notifications import enqueue_notifications, queue_notification
 from clinic.models import OutboxEmail
 from clinic.outbox import claim, deliver, retry_delay
 from tests.factories import make_consultation

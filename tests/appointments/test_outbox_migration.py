@@ -8,8 +8,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("appointments", "0008_timeline_kinds_for_booking_and_alerts"), ("clinic", "0003_urgent_slots_held_back")]
-AFTER = [("appointments", "0009_notifications_and_alerts_in_the_outbox")]
+BEFORE = [("appointments", "0009_offer_token_default_from_booking_models"), ("clinic", "0004_warning_signs_in_code")]
+AFTER = [("appointments", "0010_notifications_and_alerts_in_the_outbox")]
 
 
 def migrate(targets):

@@ -2,8 +2,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.test import Client
 
-from appointments.forms import summary_line
 from appointments.models import ConsultationRequest, Notification
+from appointments.requests.forms import summary_line
 from tests.factories import form_token
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,11 @@ import pytest
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
-from appointments import booking, scheduling_links
-from appointments.booking import free_slots, held_back
+from appointments import booking
+from appointments.booking import free_slots, scheduling_links
+from appointments.booking.free_times import held_back
+from appointments.booking.scheduling_links import resources
 from appointments.models import ConsultationRequest, TimeOff
-from appointments.scheduling_links import resources
 from clinic.models import ClinicProfile
 from tests.factories import make_clinic, make_clinician, make_consultation
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from appointments.models import ConsultationRequest, InternalNote, RequestEvent
 from clinic.roles import CONTENT_EDITORS, TRIAGE_STAFF
-from tests.factories import make_article, make_consultation, make_topic
+from tests.factories import make_article, make_consultation, make_staff, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -22,24 +22,6 @@ Status, Priority, Outcome = ConsultationRequest.Status, ConsultationRequest.Prio
 
 def change_url(consultation):
     return reverse("admin:appointments_consultationrequest_change", args=[consultation.pk])
-
-
-def make_staff(django_user_model, username, role=None, **fields):
-    user = django_user_model.objects.create_user(username=username, password="x" * 16, is_staff=True, **fields)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def nurse(django_user_model):
-    return make_staff(django_user_model, "nurse", TRIAGE_STAFF, first_name="Nora", last_name="Nurse")
-
-
-@pytest.fixture
-def nurse_client(client, nurse, clinic):
-    client.force_login(nurse)
-    return client
 
 
 def queue_references(response):

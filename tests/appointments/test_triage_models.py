@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from appointments.forms import ConsultationRequestForm
 from appointments.models import ConsultationRequest, InternalNote, RequestEvent, TransitionNotAllowed
-from appointments.services import submit_request
+from appointments.requests.forms import ConsultationRequestForm
+from appointments.requests.services import submit_request
 from tests.factories import make_consultation
 
 pytestmark = pytest.mark.django_db

@@ -51,8 +51,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings, setup_test_environment  # noqa: E402
 
-from appointments.forms import FormToken  # noqa: E402
 from appointments.models import ConsultationRequest  # noqa: E402
+from appointments.requests.forms import FormToken  # noqa: E402
 from tests.benchmarks.live_site import app_servers  # noqa: E402
 
 FORM_URL = "/appointments/request/?article=why-pain-after-spinal-fusion"

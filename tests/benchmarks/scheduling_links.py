@@ -42,7 +42,7 @@ from datetime import timedelta
 from django.utils import timezone
 from appointments import booking
 from appointments.models import Appointment, Clinician
-from appointments.scheduling_links import publish
+from appointments.booking.scheduling_links import publish
 from tests.factories import make_clinician, make_consultation
 Clinician.objects.all().delete()
 today = timezone.localdate()

@@ -38,8 +38,8 @@ from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from appointments.access_log import AccessRecord, record_access  # noqa: E402
 from appointments.models import ConsultationRequest  # noqa: E402
+from appointments.requests.access_log import AccessRecord, record_access  # noqa: E402
 from clinic.roles import TRIAGE_STAFF  # noqa: E402
 from education.models import Article, Topic  # noqa: E402
 

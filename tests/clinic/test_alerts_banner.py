@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from appointments.escalation import escalate_urgent_requests
+from appointments.requests.escalation import escalate_urgent_requests
 from clinic.outbox import send_due
 from clinic.roles import CONTENT_EDITORS, TRIAGE_STAFF
 from tests.factories import make_consultation

@@ -115,7 +115,7 @@ def test_a_booked_email_for_a_time_staff_moved_is_dropped_and_the_move_says_the_
 
 
 def test_every_attempt_of_an_email_carries_the_same_message_id(clinic, settings, smtp_down):
-    from appointments.notifications import queue_notification
+    from appointments.requests.notifications import queue_notification
 
     consultation = make_consultation()
     notification = queue_notification(consultation, Notification.Kind.TRIAGE)
@@ -134,7 +134,7 @@ def test_every_attempt_of_an_email_carries_the_same_message_id(clinic, settings,
 def test_an_oncall_alert_never_gives_up_while_the_request_waits_and_retries_at_least_every_15_minutes(
     clinic, settings, smtp_down
 ):
-    from appointments.escalation import escalate_urgent_requests
+    from appointments.requests.escalation import escalate_urgent_requests
 
     settings.APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS = 2
     settings.APPOINTMENTS_ONCALL_AFTER_HOURS = True
@@ -159,7 +159,7 @@ def test_an_oncall_alert_never_gives_up_while_the_request_waits_and_retries_at_l
 
 
 def test_an_alert_for_a_request_someone_took_on_is_dropped(clinic, settings, smtp_down, admin_user):
-    from appointments.escalation import escalate_urgent_requests
+    from appointments.requests.escalation import escalate_urgent_requests
 
     settings.APPOINTMENTS_ONCALL_AFTER_HOURS = True
     consultation = make_consultation(created_at=timezone.now() - timedelta(hours=1), red_flags=["fall_injury"])
@@ -179,7 +179,7 @@ def test_no_email_is_sent_inside_a_transaction(clinic, settings, django_user_mod
     """A request, a booking, an on-call alert and a review digest: all sent by the worker, outside transactions."""
     from django.contrib.auth.models import Group
 
-    from appointments.escalation import escalate_urgent_requests
+    from appointments.requests.escalation import escalate_urgent_requests
     from clinic.roles import CONTENT_EDITORS
     from tests.factories import make_article
 
@@ -222,7 +222,7 @@ def test_every_periodic_job_runs_in_the_worker():
 def test_finished_task_rows_are_pruned_by_the_periodic_job(clinic, run_worker, django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
 
-    from appointments.notifications import queue_notification
+    from appointments.requests.notifications import queue_notification
     from clinic.worker import periodic_commands
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -259,7 +259,7 @@ def test_the_cron_fallback_in_the_deploy_guide_names_every_periodic_command():
 
 
 def test_the_outbox_admin_shows_delivery_but_not_the_words_or_the_address(admin_client, clinic):
-    from appointments.notifications import queue_notification
+    from appointments.requests.notifications import queue_notification
 
     email = queue_notification(make_consultation(email="maria@example.org"), Notification.Kind.TRIAGE).email
 

@@ -9,7 +9,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from appointments.models import ConsultationRequest
-from appointments.ratelimit import Rate
+from appointments.requests.ratelimit import Rate
 from clinic.logging import RedactPersonalData, redact
 from tests.clinic.test_settings import PRODUCTION_ENV, run_django
 from tests.factories import form_token, make_article

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from appointments.models import Notification
-from appointments.notifications import queue_notification
+from appointments.requests.notifications import queue_notification
 from clinic.models import OutboxEmail
 from tests.factories import make_consultation
 from tests.tcp_proxy import TcpProxy

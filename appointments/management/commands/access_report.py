@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from appointments.access_log import access_report
+from appointments.requests.access_log import access_report
 
 
 class Command(BaseCommand):

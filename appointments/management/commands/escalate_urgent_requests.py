@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from appointments.escalation import escalate_urgent_requests
+from appointments.requests.escalation import escalate_urgent_requests
 
 
 class Command(BaseCommand):

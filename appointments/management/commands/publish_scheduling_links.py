@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from appointments.scheduling_links import publish
+from appointments.booking.scheduling_links import publish
 
 
 class Command(BaseCommand):

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils import timezone
 
-from .booking import offered_slots, parse_slot_key
+from .free_times import parse_slot_key
+from .services import offered_slots
 
 
 class SlotForm(forms.Form):

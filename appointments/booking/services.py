@@ -1,8 +1,9 @@
-"""Booking, as one workflow: free times, times offered to a patient, appointments booked, moved, cancelled.
+"""Booking, as one workflow: times offered to a patient, appointments booked, moved, cancelled.
 
-The admin, the public booking pages, the reminder command and the tests all call these functions.
-Offers do not hold times: the first patient to choose a time gets it, and the database refuses a
-second live appointment that overlaps it (see `Appointment` and migration 0006).
+The admin, the public booking pages and the tests all call these functions (reminders are in
+reminders.py, free times in free_times.py). Offers do not hold times: the first patient to choose
+a time gets it, and the database refuses a second live appointment that overlaps it (see
+`Appointment` and migration 0007).
 """
 
 import logging
@@ -15,10 +16,13 @@ from django.utils import timezone
 
 from clinic.opening_hours import spelled_out_time
 
-from .booking_emails import queue_email
-from .booking_models import Appointment, Clinician, Offer, OfferedTime, uses_exclusion_constraint
-from .free_times import Slot, free_slots, held_back, offerable_slots, parse_slot_key  # noqa: F401  (the booking API)
-from .models import ConsultationRequest, Notification, RequestEvent
+from ..requests.models import ConsultationRequest
+from ..requests.outbox import Notification
+from ..requests.timeline import RequestEvent
+from .emails import queue_email
+from .free_times import Slot, offerable_slots
+from .models import Appointment, Clinician, Offer, OfferedTime, uses_exclusion_constraint
+from .reminders import reminder_is_due
 from .scheduling_links import refresh_soon as refresh_scheduling_links
 
 logger = logging.getLogger(__name__)
@@ -45,18 +49,22 @@ class BookingError(ValueError):
 def offer_times(consultation, *, by, slots=None, count=3):
     """Offer times to the patient; return the offer (its get_absolute_url() is the booking page).
 
-    Without `slots`, the `count` earliest free times (held-back ones for urgent requests). The
-    offer is recorded in the timeline and the patient (if they gave an email) gets the link.
+    Without `slots`, the `count` earliest free times (held-back ones for urgent requests); with
+    them, between one and MAX_OFFERED. The offer reaches the patient by email only, so a patient
+    who gave none is refused (staff call and book for them). The offer is recorded in the timeline
+    and the patient gets the link.
     """
     if consultation.status == ConsultationRequest.Status.CLOSED:
         raise BookingError(f"{consultation.reference} is closed: reopen it before offering times.")
+    if not consultation.email:
+        raise BookingError("This patient gave no email: call them and book a time for them.")
     if slots is None:
         slots = offerable_slots(urgent=consultation.is_urgent, limit=count)
-    slots = [slot if isinstance(slot, Slot) else Slot(*slot) for slot in slots]
-    if not slots:
-        raise BookingError("There are no free times to offer. Check the clinicians' working hours.")
-    if len(slots) > MAX_OFFERED:
-        raise BookingError(f"Offer at most {MAX_OFFERED} times.")
+        if not slots:
+            raise BookingError("There are no free times to offer. Check the clinicians' working hours.")
+    slots = [Slot.of(slot) for slot in slots]
+    if not 1 <= len(slots) <= MAX_OFFERED:
+        raise BookingError(f"Tick between 1 and {MAX_OFFERED} times to offer.")
     with transaction.atomic():
         offer = Offer.objects.create(
             consultation=consultation,
@@ -69,8 +77,7 @@ def offer_times(consultation, *, by, slots=None, count=3):
         if consultation.status in ConsultationRequest.AWAITING_CONTACT:
             consultation.move_to(ConsultationRequest.Status.CONTACTED, by=by)
         consultation.record(RequestEvent.Kind.OFFER, by=by, detail=f"{len(slots)} time(s) offered"[:200])
-        if consultation.email:
-            queue_email(consultation, Notification.Kind.OFFER, offer=offer)
+        queue_email(consultation, Notification.Kind.OFFER, offer=offer)
     logger.info("Offered %s time(s) to request %s.", len(slots), consultation.reference)
     return offer
 
@@ -122,7 +129,7 @@ def book(offer, slot, *, by=None):
                     starts_at=slot.starts_at,
                     ends_at=slot.ends_at,
                     booked_by_patient=by is None,
-                    reminded_for=slot.starts_at if _reminder_is_due(slot.starts_at) else None,
+                    reminded_for=slot.starts_at if reminder_is_due(slot.starts_at) else None,
                 )
             refresh_scheduling_links()
             if consultation.status in ConsultationRequest.AWAITING_CONTACT:
@@ -143,15 +150,11 @@ def book(offer, slot, *, by=None):
 
 def book_for_patient(consultation, slot, *, by):
     """Staff book a time for a patient on the phone; the patient still gets a link to manage it."""
-    slot = slot if isinstance(slot, Slot) else Slot(*slot)
+    slot = Slot.of(slot)
     with transaction.atomic():
         offer = Offer.objects.create(consultation=consultation, created_by=by, expires_at=slot.starts_at)
         OfferedTime.objects.create(offer=offer, clinician=slot.clinician, starts_at=slot.starts_at)
         return book(offer, slot, by=by)
-
-
-def _reminder_is_due(starts_at):
-    return starts_at - timezone.now() <= timedelta(hours=settings.APPOINTMENTS_REMINDER_HOURS)
 
 
 def cancel(appointment, *, by=None):
@@ -207,7 +210,7 @@ def ask_for_other_times(offer):
 
 def move(appointment, slot, *, by):
     """Staff move an appointment to another free time; the patient gets an updated calendar file."""
-    slot = slot if isinstance(slot, Slot) else Slot(*slot)
+    slot = Slot.of(slot)
     if appointment.status != Appointment.Status.BOOKED:
         raise BookingError("Only a booked appointment can be moved.")
     old_label = spelled_out_time(appointment.starts_at)
@@ -222,7 +225,7 @@ def move(appointment, slot, *, by):
                     starts_at=slot.starts_at,
                     ends_at=slot.ends_at,
                     sequence=F("sequence") + 1,
-                    reminded_for=slot.starts_at if _reminder_is_due(slot.starts_at) else None,
+                    reminded_for=slot.starts_at if reminder_is_due(slot.starts_at) else None,
                 )
             appointment.refresh_from_db()
             refresh_scheduling_links()
@@ -262,36 +265,3 @@ def mark(appointment, status, *, by):
             detail=f"{Appointment.Status(status).label}: {spelled_out_time(appointment.starts_at)}",
         )
     return appointment
-
-
-def send_due_reminders(*, now=None):
-    """Queue one reminder per booked appointment starting within APPOINTMENTS_REMINDER_HOURS.
-
-    Each appointment is claimed by one UPDATE before its email is queued, so two workers (or a
-    worker and cron) never remind twice. Returns how many reminders this call queued.
-    """
-    now = now or timezone.now()
-    due = (
-        Appointment.objects.filter(
-            status=Appointment.Status.BOOKED,
-            starts_at__gt=now,
-            starts_at__lte=now + timedelta(hours=settings.APPOINTMENTS_REMINDER_HOURS),
-        )
-        .exclude(reminded_for=F("starts_at"))
-        .select_related("consultation")
-    )
-    queued = 0
-    for appointment in due:
-        with transaction.atomic():
-            claimed = (
-                Appointment.objects.filter(pk=appointment.pk, status=Appointment.Status.BOOKED)
-                .filter(starts_at=appointment.starts_at)
-                .exclude(reminded_for=F("starts_at"))
-                .update(reminded_for=F("starts_at"))
-            )
-            if claimed and appointment.consultation.email:
-                queue_email(appointment.consultation, Notification.Kind.REMINDER, appointment=appointment)
-                queued += 1
-    if queued:
-        logger.info("Queued %s appointment reminder(s).", queued)
-    return queued

@@ -10,10 +10,13 @@ from django.utils.html import format_html, format_html_join
 
 from clinic.opening_hours import clinic_time
 from clinic.roles import TRIAGE_STAFF
+from clinic.staff import staff_name
 
 from ..access_log import AccessRecord, record_access
-from ..models import ConsultationRequest, InternalNote, Notification, RequestEvent
+from ..models import ConsultationRequest
+from ..outbox import Notification
 from ..phones import dial_string, display_phone
+from ..timeline import InternalNote, RequestEvent
 
 Status = ConsultationRequest.Status
 PATIENT_FIELDS = [
@@ -66,7 +69,7 @@ class TriageForm(forms.ModelForm):
         if "assigned_to" in self.fields:
             field = self.fields["assigned_to"]
             field.queryset = triage_staff(also=self.instance.assigned_to_id)
-            field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+            field.label_from_instance = staff_name
             field.widget = forms.Select(choices=field.choices)  # no add/change/delete icons for accounts
 
     def clean(self):

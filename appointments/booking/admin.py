@@ -1,8 +1,8 @@
-"""Booking in the admin: clinicians and their hours, the agenda, and the staff's booking pages.
+"""Booking in the admin: clinicians and their hours, and the agenda of appointments.
 
-The request's page links to "Offer times" (a view of the appointment admin, so the request's own
-admin stays as it is); moving an appointment is a page of its own; attended, did not come and
-cancel are actions. Every change goes through appointments.booking and lands in the timeline.
+Moving an appointment is a page of its own; attended, did not come and cancel are actions.
+"Offer times" is a page of the request (admin_pages.OfferTimesMixin). Every change goes through
+the booking service and lands in the request's timeline.
 """
 
 from datetime import time, timedelta
@@ -10,7 +10,7 @@ from datetime import time, timedelta
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpResponseRedirect
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,11 +19,10 @@ from django.utils.html import format_html
 
 from clinic.opening_hours import at_local, spelled_out_day
 
-from . import booking
-from .booking_models import Appointment, Clinician, TimeOff, WorkingHours
-from .models import ConsultationRequest
-
-SLOTS_LISTED = 30
+from . import services as booking
+from .admin_pages import SLOTS_LISTED, ticked_slots
+from .free_times import Slot, offerable_slots
+from .models import Appointment, Clinician, TimeOff, WorkingHours
 
 
 class WorkingHoursInline(admin.TabularInline):
@@ -161,13 +160,13 @@ class AppointmentAdmin(admin.ModelAdmin):
             "cancelled",
         )
 
-    # --- Pages: offer times (from a request), move an appointment --------------------------------
+    # --- Pages: move an appointment (and the old address of offer times) --------------------------------
 
     def get_urls(self):
         return [
             path(
                 "offer/<int:request_id>/",
-                self.admin_site.admin_view(self.offer_view),
+                self.admin_site.admin_view(self.offer_redirect),
                 name="appointments_appointment_offer",
             ),
             path(
@@ -178,70 +177,22 @@ class AppointmentAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _ticked(self, request, available):
-        by_key = {slot.key: slot for slot in available}
-        keys = request.POST.getlist("slot")
-        return [by_key[key] for key in keys if key in by_key], len(keys)
-
-    def offer_view(self, request, request_id):
-        if not (
-            request.user.has_perm("appointments.change_consultationrequest") and self.has_change_permission(request)
-        ):
-            raise PermissionDenied
-        consultation = get_object_or_404(ConsultationRequest, pk=request_id)
-        available = booking.offerable_slots(urgent=consultation.is_urgent, limit=SLOTS_LISTED)
-        error = ""
-        if request.method == "POST":
-            ticked, asked = self._ticked(request, available)
-            try:
-                if len(ticked) != asked:
-                    raise booking.BookingError("A time you ticked is no longer free. Tick again from the list.")
-                if "book" in request.POST:
-                    if len(ticked) != 1:
-                        raise booking.BookingError("Tick exactly one time to book it for the patient.")
-                    appointment = booking.book_for_patient(consultation, ticked[0], by=request.user)
-                    self.message_user(
-                        request,
-                        f"Booked {booking.Slot(appointment.clinician, appointment.starts_at)}.",
-                        messages.SUCCESS,
-                    )
-                else:
-                    if not 1 <= len(ticked) <= booking.MAX_OFFERED:
-                        raise booking.BookingError(f"Tick between 1 and {booking.MAX_OFFERED} times to offer.")
-                    if not consultation.email:
-                        raise booking.BookingError("This patient gave no email: call them and book a time for them.")
-                    booking.offer_times(consultation, by=request.user, slots=ticked)
-                    self.message_user(request, f"{len(ticked)} time(s) sent to the patient.", messages.SUCCESS)
-                return HttpResponseRedirect(consultation.get_admin_url())
-            except booking.AlreadyBooked:
-                error = "This request already has a booked appointment: move or cancel it in the agenda."
-            except booking.SlotTaken:
-                error = "Someone booked that time a moment ago. Choose another."
-            except booking.BookingError as problem:
-                error = str(problem)
-            available = booking.offerable_slots(urgent=consultation.is_urgent, limit=SLOTS_LISTED)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Offer times to {consultation.reference}",
-            "consultation": consultation,
-            "slots": available,
-            "error": error,
-            "max_offered": booking.MAX_OFFERED,
-            "opts": self.model._meta,
-            "booked": consultation.appointments.filter(status=Appointment.Status.BOOKED)
-            .select_related("clinician")
-            .first(),
-        }
-        return TemplateResponse(request, "admin/appointments/appointment/offer_times.html", context)
+    def offer_redirect(self, request, request_id):
+        """The old address of "Offer times", now a page of the request: 308 keeps a POST a POST."""
+        response = HttpResponsePermanentRedirect(
+            reverse("admin:appointments_consultationrequest_offer", args=[request_id])
+        )
+        response.status_code = 308
+        return response
 
     def move_view(self, request, object_id):
         appointment = get_object_or_404(Appointment.objects.select_related("consultation", "clinician"), pk=object_id)
         if not self.has_change_permission(request, appointment):
             raise PermissionDenied
-        available = booking.offerable_slots(urgent=True, limit=SLOTS_LISTED)
+        available = offerable_slots(urgent=True, limit=SLOTS_LISTED)
         error = ""
         if request.method == "POST":
-            ticked, asked = self._ticked(request, available)
+            ticked, asked = ticked_slots(request, available)
             try:
                 if len(ticked) != 1 or asked != 1:
                     raise booking.BookingError("Choose one free time.")
@@ -258,7 +209,7 @@ class AppointmentAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": f"Move the appointment of {appointment.consultation.reference}",
             "appointment": appointment,
-            "current": booking.Slot(appointment.clinician, appointment.starts_at),
+            "current": Slot(appointment.clinician, appointment.starts_at),
             "slots": available,
             "error": error,
             "opts": self.model._meta,

@@ -6,11 +6,12 @@
 - exports.py: CSV and .xlsx exports
 - access_log.py: the accounting of access, read-only
 - articles.py: request counts per article, for editors
+- booking's "Offer times" page (appointments/booking/admin_pages.py), in the request's work bar
 """
 
 from django.contrib import admin
 
-from .. import booking_admin  # noqa: F401  (booking: clinicians, the agenda, offer times)
+from ...booking.admin_pages import OfferTimesMixin
 from ..models import ConsultationRequest
 from . import access_log, articles  # noqa: F401  (they register their own admins)
 from .actions import QueueActionsMixin
@@ -20,6 +21,8 @@ from .request_page import RequestPageMixin
 
 
 @admin.register(ConsultationRequest)
-class ConsultationRequestAdmin(QueueMixin, QueueActionsMixin, ExportMixin, RequestPageMixin, admin.ModelAdmin):
+class ConsultationRequestAdmin(
+    QueueMixin, QueueActionsMixin, ExportMixin, RequestPageMixin, OfferTimesMixin, admin.ModelAdmin
+):
     class Media:
         css = {"all": ["appointments/admin.css"]}

@@ -18,6 +18,9 @@ from clinic.models import ClinicProfile
 from clinic.phone import e164
 from education.structured_data import address_parts
 
+from ..free_times import Slot, free_slots, held_back
+from ..models import Clinician
+
 GUIDE = "http://hl7.org/fhir/uv/smart-scheduling-links/StructureDefinition"
 BOOKING_DEEP_LINK = f"{GUIDE}/booking-deep-link"
 BOOKING_PHONE = f"{GUIDE}/booking-phone"
@@ -103,15 +106,13 @@ def slot(free, phone):
 
 def free_times(clinicians, clinic, now):
     """The free times the public may book: held-back urgent times left out, soonest first."""
-    from appointments import booking  # the public booking API (it imports this package's hook)
-
     today = timezone.localdate(now)
     last_day = today + timedelta(days=DAYS - 1)
     times = []
     for clinician in clinicians:
-        starts = booking.free_slots(clinician, today, last_day, now=now, clinic=clinic)
-        hidden = booking.held_back(starts, now=now, clinic=clinic)
-        times += [booking.Slot(clinician, start) for start in starts if start not in hidden]
+        starts = free_slots(clinician, today, last_day, now=now, clinic=clinic)
+        hidden = held_back(starts, now=now, clinic=clinic)
+        times += [Slot(clinician, start) for start in starts if start not in hidden]
     times.sort(key=lambda free: (free.starts_at, free.clinician.pk))
     return times
 
@@ -122,8 +123,6 @@ def ndjson(resources):
 
 def build(now=None):
     """Every file of the publication: {"manifest": bytes, "Location": bytes, "Schedule": ..., "Slot": ...}."""
-    from appointments.models import Clinician
-
     now = now or timezone.now()
     clinic = ClinicProfile.load()
     clinicians = list(Clinician.objects.filter(active=True).prefetch_related("working_hours").order_by("pk"))

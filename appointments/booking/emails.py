@@ -1,4 +1,4 @@
-"""Booking emails: written when owed, sent through the outbox (see appointments.notifications).
+"""Booking emails: written when owed, sent through the outbox (see appointments/requests/notifications.py).
 
 `queue_email` is the one way booking code sends email. What a booked, moved or reminder email
 says is re-checked before it leaves: the worker drops it if the appointment was cancelled or moved
@@ -11,9 +11,10 @@ from django.template.loader import render_to_string
 from clinic import outbox
 from clinic.opening_hours import spelled_out_time
 
+from ..requests.notifications import email_builder, queue_notification
+from ..requests.outbox import Notification
 from .calendar_file import calendar_file
-from .models import Appointment, Notification
-from .notifications import email_builder, queue_notification
+from .models import Appointment
 
 SUBJECTS = {
     Notification.Kind.OFFER: "Choose a time for your appointment ({reference})",

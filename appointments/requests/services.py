@@ -7,8 +7,10 @@ from django.db import IntegrityError, transaction
 from clinic import outbox
 from clinic.cache import try_cache
 
-from .models import ConsultationRequest, Notification, RequestEvent, new_reference
+from .models import ConsultationRequest, new_reference
 from .notifications import compose_email
+from .outbox import Notification
+from .timeline import RequestEvent
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,30 +22,14 @@ from django.utils import timezone
 from clinic import outbox
 from clinic.opening_hours import next_opening
 
+from .models import ConsultationRequest
+from .outbox import UrgentAlert
+from .timeline import RequestEvent
+
 logger = logging.getLogger(__name__)
 
 MAX_ALERTS = 3
 REPEAT_AFTER = timedelta(minutes=30)
-
-
-class UrgentAlert(models.Model):
-    """One alert to on-call about one urgent request (its email is in the outbox)."""
-
-    consultation = models.ForeignKey(
-        "appointments.ConsultationRequest", on_delete=models.CASCADE, related_name="urgent_alerts"
-    )
-    number = models.PositiveSmallIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-    email = models.OneToOneField(
-        "clinic.OutboxEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="urgent_alert"
-    )
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["consultation", "number"], name="one_alert_of_each_number")]
-
-    def __str__(self):
-        return f"Alert {self.number} about {self.consultation.reference}"
 
 
 def alert_due_at(received_at, last_alert_at):
@@ -59,8 +43,6 @@ def alert_due_at(received_at, last_alert_at):
 
 def escalate_urgent_requests(now=None):
     """Claim every alert that is due and queue its email in the outbox; return how many this call claimed."""
-    from .models import ConsultationRequest, RequestEvent
-
     now = now or timezone.now()
     ack = timedelta(minutes=settings.APPOINTMENTS_URGENT_ACK_MINUTES)
     waiting = (
@@ -122,7 +104,6 @@ def alert_email(alert, now=None):
 @outbox.still_true_check(ONCALL_KIND)
 def still_not_taken_on(email):
     """An alert stops once someone has taken the request on."""
-    from .models import ConsultationRequest
 
     if ConsultationRequest.objects.unacknowledged_urgent().filter(pk=email.facts.get("consultation")).exists():
         return ""
@@ -131,7 +112,7 @@ def still_not_taken_on(email):
 
 @outbox.content_writer(ONCALL_KIND)
 def write_carried_over(email):
-    """Alerts carried over from before the outbox (migration 0009) are written when first sent."""
+    """Alerts carried over from before the outbox (migration 0010) are written when first sent."""
     alert = UrgentAlert.objects.select_related("consultation").get(email=email)
     written = alert_email(alert, alert.created_at)
     for field in ("subject", "body", "attachments", "recipients", "facts"):

@@ -11,11 +11,14 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from . import booking
-from .booking_forms import SlotForm
-from .booking_models import Offer
+from clinic.models import ClinicProfile
+
+from ..requests.models import ConsultationRequest
+from . import services as booking
 from .calendar_file import calendar_file
-from .models import ConsultationRequest
+from .forms import SlotForm
+from .free_times import Slot
+from .models import Offer
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +52,7 @@ class OfferView(View):
             {
                 "offer": self.offer,
                 "appointment": self.appointment,
-                "when": booking.Slot(self.appointment.clinician, self.appointment.starts_at).label,
+                "when": Slot(self.appointment.clinician, self.appointment.starts_at).label,
                 "may_change": self.appointment.patient_may_change(),
                 "cutoff_hours": settings.APPOINTMENTS_CHANGE_CUTOFF_HOURS,
                 **context,
@@ -104,8 +107,6 @@ class CalendarFileView(OfferView):
     def get(self, request):
         if self.appointment is None:
             return bad_link(request, status=404, reason="unknown")
-        from clinic.models import ClinicProfile
-
         response = HttpResponse(calendar_file(self.appointment, ClinicProfile.load()), content_type="text/calendar")
         response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
         return response

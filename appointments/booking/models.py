@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import WEEKDAY_NAMES
+from clinic.opening_hours import at_local
 
 
 def new_offer_token():
@@ -144,8 +145,6 @@ class AppointmentQuerySet(models.QuerySet):
         return self.live().filter(clinician=clinician, starts_at__lt=ends_at, ends_at__gt=starts_at)
 
     def on_day(self, day):
-        from clinic.opening_hours import at_local
-
         return self.filter(
             starts_at__gte=at_local(day, time.min), starts_at__lt=at_local(day + timedelta(days=1), time.min)
         )
@@ -189,33 +188,11 @@ class Appointment(models.Model):
     def __str__(self):
         return f"{self.consultation.reference} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
-    @property
-    def is_live(self):
-        return self.status != self.Status.CANCELLED
-
     def patient_may_change(self, now=None):
         cutoff = self.starts_at - timedelta(hours=settings.APPOINTMENTS_CHANGE_CUTOFF_HOURS)
         return self.status == self.Status.BOOKED and (now or timezone.now()) < cutoff
 
 
-def overlap_exclusion_constraint():
-    """PostgreSQL refuses two live overlapping appointments of one clinician (added by migration 0006 there)."""
-    from django.contrib.postgres.constraints import ExclusionConstraint
-    from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
-
-    class TsTzRange(models.Func):
-        function = "TSTZRANGE"
-        output_field = DateTimeRangeField()
-
-    return ExclusionConstraint(
-        name="no_overlapping_live_appointments",
-        expressions=[
-            (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
-            ("clinician", RangeOperators.EQUAL),
-        ],
-        condition=~Q(status="cancelled"),
-    )
-
-
 def uses_exclusion_constraint():
+    """PostgreSQL refuses two live overlapping appointments of one clinician (a constraint migration 0007 adds)."""
     return connection.vendor == "postgresql"

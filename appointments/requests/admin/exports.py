@@ -4,9 +4,11 @@ from django.contrib import admin
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from clinic.staff import staff_name
+
 from .. import exports
 from ..access_log import AccessRecord, record_access
-from ..models import RequestEvent, staff_name
+from ..timeline import RequestEvent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -80,7 +80,7 @@ def connect_signals():
 
     from clinic.models import ClinicClosure, ClinicProfile
 
-    from ..booking_models import Clinician, TimeOff, WorkingHours
+    from ..models import Clinician, TimeOff, WorkingHours
 
     for model in (Clinician, WorkingHours, TimeOff, ClinicClosure, ClinicProfile):
         for signal, name in ((post_save, "save"), (post_delete, "delete")):

@@ -10,17 +10,16 @@ The whole workflow of an email the clinic owes about a request:
    claimed, checked still true, sent, retried with backoff; delivery is at-least-once with a
    stable Message-ID (see clinic/outbox.py).
 
-A new kind of email needs a `Notification.Kind` and a builder registered with `email_builder`.
+A new kind of email needs a `Notification.Kind` and a builder registered with `email_builder` (see
+`emails.py` here and `appointments/booking/emails.py`).
 """
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django_tasks import task
 
 from clinic import outbox
 from clinic.models import ClinicProfile
 
-from .models import Notification
+from .outbox import Notification
 
 _builders = {}
 
@@ -81,28 +80,8 @@ def send_notification(notification_id):
 
 @outbox.content_writer(*Notification.Kind.values)
 def write_carried_over(email):
-    """Rows carried over from before the outbox (migration 0009) are written when first sent."""
+    """Rows carried over from before the outbox (migration 0010) are written when first sent."""
     notification = Notification.objects.select_related("consultation", "offer", "appointment").get(email=email)
     written = compose_email(notification)
     for field in ("subject", "body", "attachments", "recipients", "facts"):
         setattr(email, field, getattr(written, field))
-
-
-def _consultation_context(notification, clinic):
-    return {"consultation": notification.consultation, "clinic": clinic, "site_url": settings.SITE_URL}
-
-
-@email_builder(Notification.Kind.TRIAGE)
-def triage_email(notification, clinic):
-    consultation = notification.consultation
-    subject = f"[{consultation.get_priority_display()}] New consultation request {consultation.reference}"
-    body = render_to_string("appointments/email/triage.txt", _consultation_context(notification, clinic))
-    return subject, body, [settings.APPOINTMENTS_TRIAGE_EMAIL]
-
-
-@email_builder(Notification.Kind.PATIENT_CONFIRMATION)
-def patient_confirmation_email(notification, clinic):
-    consultation = notification.consultation
-    subject = f"We received your request {consultation.reference}"
-    body = render_to_string("appointments/email/patient_confirmation.txt", _consultation_context(notification, clinic))
-    return subject, body, [consultation.email]

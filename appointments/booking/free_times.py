@@ -16,7 +16,7 @@ from django.utils import timezone
 from clinic.models import ClinicProfile
 from clinic.opening_hours import at_local, closed_days, spelled_out_time
 
-from .booking_models import Appointment, Clinician, TimeOff
+from .models import Appointment, Clinician, TimeOff
 
 SLOT_KEY = re.compile(r"(\d{1,9})-(\d{8}T\d{6}Z)")
 NOON = time(12)
@@ -42,6 +42,11 @@ class Slot:
 
     def __str__(self):
         return f"{self.label} with {self.clinician}"
+
+    @classmethod
+    def of(cls, value):
+        """A Slot from a Slot or a (clinician, starts_at) pair."""
+        return value if isinstance(value, cls) else cls(*value)
 
 
 def parse_slot_key(value):

@@ -2,7 +2,7 @@
 
 Every Notification and UrgentAlert gets an outbox row carrying its delivery state (status,
 attempts, last error, times). Rows not yet sent keep an empty subject: their words are written
-when the worker first sends them (`content_writer` in appointments.notifications / escalation).
+when the worker first sends them (`content_writer` in appointments/requests/notifications.py and escalation.py).
 Self-contained: it copies what it needs and imports no live code.
 """
 
@@ -61,8 +61,8 @@ def carry_over(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0008_timeline_kinds_for_booking_and_alerts'),
-        ('clinic', '0004_outbox_email'),
+        ('appointments', '0009_offer_token_default_from_booking_models'),
+        ('clinic', '0005_outbox_email'),
     ]
 
     operations = [
