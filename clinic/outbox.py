@@ -15,17 +15,20 @@ The path of one email:
    task is queued for then. After `APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS` it is left as failed for
    staff; an on-call alert is never given up while it is owed.
 
-Delivery is at-least-once: a worker that dies after the mail server accepted an email but before
-it recorded "sent" sends it again once its claim is stale. The Message-ID stays the same on every
-attempt, so mail servers and clients drop the second copy.
+Delivery is at-least-once: a worker that loses the database after the mail server accepted an
+email waits for it (briefly) to record "sent"; one that dies there leaves the claim, and the email
+goes again once the claim is stale. The Message-ID stays the same on every attempt, so mail
+servers and clients drop the second copy.
 """
 
+import contextlib
 import logging
+import time
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, connections, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -38,6 +41,7 @@ logger = logging.getLogger(__name__)
 FIRST_RETRY_SECONDS = 60
 LONGEST_RETRY_SECONDS = 3600
 LONGEST_URGENT_RETRY_SECONDS = 15 * 60
+LONGEST_OUTCOME_WAIT_SECONDS = 120
 
 _checks = {}
 _writers = {}
@@ -155,12 +159,34 @@ def deliver(email_id):
 def _finish(email, status, reason=""):
     email.status, email.last_error = status, reason[:200]
     email.sent_at = timezone.now() if status == OutboxEmail.Status.SENT else None
-    email.save(update_fields=["status", "sent_at", "last_error"])
+    _save_outcome(email, ["status", "sent_at", "last_error"])
     if status == OutboxEmail.Status.DROPPED:
         logger.info("Dropped the %s email #%s (%s): %s", email.kind, email.pk, email.about, reason)
     if email.urgent:
         refresh_alerts_failing()
     return status
+
+
+def _save_outcome(email, fields):
+    """Record what happened, waiting out a short database outage (up to half the stale-claim time,
+    two minutes at most): the mail server has the email already, and a claim left "sending" would
+    make another worker send it a second time."""
+    patience = min(settings.OUTBOX_STALE_CLAIM_SECONDS / 2, LONGEST_OUTCOME_WAIT_SECONDS)
+    deadline, delay = time.monotonic() + patience, 0.5
+    conn = connections[email._state.db or "default"]
+    while True:
+        try:
+            email.save(update_fields=fields)
+            return
+        except (DatabaseError, InterfaceError) as error:
+            if conn.in_atomic_block or time.monotonic() + delay > deadline:
+                raise
+            kind = type(error).__name__
+            logger.warning("Could not record email #%s as %s (%s); trying again.", email.pk, email.status, kind)
+            with contextlib.suppress(Exception):  # a dead connection may fail to close: it is gone either way
+                conn.close()
+            time.sleep(delay)
+            delay = min(delay * 2, 10)
 
 
 def claim(email_id):

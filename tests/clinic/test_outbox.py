@@ -270,3 +270,29 @@ def test_the_outbox_admin_shows_delivery_but_not_the_words_or_the_address(admin_
     assert email.message_id.strip("<>") in page
     for secret in ["maria@example.org", email.subject]:
         assert secret not in listing + page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_blip_after_the_mail_server_took_the_email_does_not_send_it_twice(clinic, monkeypatch):
+    from django.db import OperationalError
+
+    from appointments.requests.notifications import queue_notification
+
+    email = queue_notification(make_consultation(), Notification.Kind.TRIAGE).email
+    mail.outbox.clear()
+    real_save, failures = OutboxEmail.save, []
+
+    def save_after_a_blip(self, *args, **kwargs):
+        if self.status == OutboxEmail.Status.SENT and not failures:
+            failures.append(1)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(OutboxEmail, "save", save_after_a_blip)
+    monkeypatch.setattr("clinic.outbox.time.sleep", lambda seconds: None)
+
+    assert deliver(email.pk) == "sent"
+    assert failures and len(mail.outbox) == 1
+    email.refresh_from_db()
+    assert email.status == OutboxEmail.Status.SENT
+    assert send_due() == (0, 0)  # nothing left claimed to go again
