@@ -34,13 +34,14 @@ class ClinicProfileAdmin(admin.ModelAdmin):
     form = ClinicProfileForm
     fieldsets = [
         (None, {"fields": ["name", "tagline"]}),
-        ("How patients reach the clinic", {"fields": ["phone", "email", "address", "hours"]}),
+        ("How patients reach the clinic", {"fields": ["phone", "email", "address"]}),
         (
             "When the clinic is open",
             {
                 "fields": ["working_weekdays", "opens_at", "closes_at", "observe_federal_holidays"],
-                "description": "Used for the date patients are told to expect an answer, for overdue requests "
-                "and for booking. Add other closed days under “Clinic closures”.",
+                "description": "Shown to patients as the opening hours, and used for the date they are told to "
+                "expect an answer, for overdue requests and for booking. Add other closed days under "
+                "“Clinic closures”.",
             },
         ),
         ("Consultation requests", {"fields": ["response_business_days", "urgent_slots_per_day"]}),

@@ -1,10 +1,16 @@
 """The admin site: sign-in limited by django-axes, with optional two-factor codes (django-otp)."""
 
+from dataclasses import dataclass
+from functools import wraps
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.utils import timezone
+from django.contrib.admin.options import TO_FIELD_VAR
+from django.core.validators import MaxLengthValidator
+from django.template.loader import render_to_string
 from django_otp import devices_for_user, user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
 
@@ -18,6 +24,19 @@ class TwoFactorAuthenticationForm(OTPAdminAuthenticationForm):
         help_text="The 6-digit code from your authenticator app, if you have set one up.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets the field's max_length after the field is built, so nothing checks it; django-axes
+        # would then write an over-long name to its 255-character column (a 500 on PostgreSQL). Checked
+        # here, before any sign-in is tried.
+        username = self.fields["username"]
+        username.validators.append(
+            MaxLengthValidator(
+                username.max_length,
+                message=f"The username is too long: usernames have at most {username.max_length} characters.",
+            )
+        )
 
     def clean(self):
         # The password first (active staff only), then the code, for users who have an authenticator.
@@ -42,6 +61,27 @@ def must_use_two_factor(user):
     return settings.ADMIN_REQUIRE_2FA and user.is_superuser
 
 
+@dataclass(frozen=True)
+class IndexPanel:
+    """A box on the admin's home page, shown to staff with `permission`."""
+
+    template: str
+    permission: str
+    context: object  # request -> dict for the template
+    order: int = 100
+
+    def render(self, request):
+        return render_to_string(self.template, self.context(request), request=request)
+
+
+_index_panels = {}
+
+
+def register_index_panel(template, *, permission, context, order=100):
+    """Each app adds its own boxes to the admin's home page (from its own code; registering again replaces)."""
+    _index_panels[template] = IndexPanel(template, permission, context, order)
+
+
 class ClinicAdminSite(admin.AdminSite):
     site_header = "Clinic administration"
     site_title = "Clinic admin"
@@ -51,24 +91,28 @@ class ClinicAdminSite(admin.AdminSite):
     index_template = "admin/clinic_index.html"
 
     def index(self, request, extra_context=None):
-        """Editors see which articles need their medical review; triage staff, the requests needing attention
-        and today's appointments."""
-        from education.models import Article
-        from education.reviews import REMINDER_DAYS
+        """The home page, with the boxes the apps registered for what this person may see."""
+        panels = sorted(_index_panels.values(), key=lambda panel: (panel.order, panel.template))
+        shown = [panel.render(request) for panel in panels if request.user.has_perm(panel.permission)]
+        return super().index(request, {"index_panels": shown, **(extra_context or {})})
 
-        extra_context = extra_context or {}
-        if request.user.has_perm("education.change_article"):
-            extra_context["reviews_due"] = Article.objects.review_due_within(REMINDER_DAYS).order_by("next_review_due")
-            extra_context["reminder_days"] = REMINDER_DAYS
-        if request.user.has_perm("appointments.view_appointment"):
-            from appointments.models import Appointment
+    def admin_view(self, view, cacheable=False):
+        """Every admin page (third-party ones too) refuses a `_to_field` that cannot name a field.
 
-            extra_context["appointments_today"] = Appointment.objects.live().on_day(timezone.localdate()).count()
-        if request.user.has_perm("appointments.view_consultationrequest"):
-            from appointments.models import ConsultationRequest
+        Django's own check looks the name up among the model's fields, hidden reverse relations
+        included: "+" (their name) passes the lookup and then fails as a 500.
+        """
 
-            extra_context["queue_counts"] = ConsultationRequest.objects.counts()
-        return super().index(request, extra_context)
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            to_field = request.GET.get(TO_FIELD_VAR) or ""
+            if request.method == "POST":
+                to_field = request.POST.get(TO_FIELD_VAR, to_field) or ""
+            if to_field and not to_field.isidentifier():
+                raise DisallowedModelAdminToField("The address names a field that cannot be referenced.")  # 400
+            return view(request, *args, **kwargs)
+
+        return super().admin_view(checked, cacheable)
 
     def has_permission(self, request):
         if not super().has_permission(request):

@@ -4,8 +4,7 @@ from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import DatabaseError
 from django.http import QueryDict
 
-from .outage import database_unavailable_response, is_connection_failure
-from .views import bad_request
+from .error_pages import bad_request, database_unavailable_response, is_connection_failure
 
 logger = logging.getLogger(__name__)
 

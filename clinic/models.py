@@ -25,6 +25,35 @@ You cannot walk or look after yourself because of the pain"""
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
+def spoken_clock(moment):
+    """E.g. "8 am", "5:30 pm": a clock time as patients read it."""
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def describe_hours(weekdays, opens_at, closes_at):
+    """The weekly opening hours as lines of text, e.g. "Monday to Friday: 8 am to 5 pm" then
+    "Saturday and Sunday: closed": consecutive days with the same hours share a line."""
+    runs = []  # [first day, last day, open?]
+    for day in range(7):
+        is_open = day in weekdays
+        if runs and runs[-1][2] == is_open and runs[-1][1] == day - 1:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day, is_open])
+    lines = []
+    for first, last, is_open in runs:
+        if first == last:
+            days = WEEKDAY_NAMES[first]
+        else:
+            joiner = " and " if last == first + 1 else " to "
+            days = f"{WEEKDAY_NAMES[first]}{joiner}{WEEKDAY_NAMES[last]}"
+        hours = f"{spoken_clock(opens_at)} to {spoken_clock(closes_at)}" if is_open else "closed"
+        lines.append(f"{days}: {hours}")
+    return "\n".join(lines)
+
+
 def validate_weekdays(value):
     if not value or any(ch not in "0123456" for ch in value) or len(set(value)) != len(value):
         raise ValidationError("Choose at least one day the clinic is open.")
@@ -42,7 +71,6 @@ class ClinicProfile(models.Model):
     phone = models.CharField(max_length=40, blank=True, help_text="Shown on every page, e.g. (555) 010-0100.")
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
-    hours = models.TextField(blank=True, help_text="Opening hours as patients read them, one line per day or range.")
     opens_at = models.TimeField(default=time(9), help_text="When the clinic opens on a working day (clinic time).")
     closes_at = models.TimeField(default=time(17), help_text="When the clinic closes on a working day (clinic time).")
     working_weekdays = models.CharField(
@@ -123,6 +151,12 @@ class ClinicProfile(models.Model):
     def weekdays(self):
         """The clinic's working weekdays as integers (0 = Monday)."""
         return frozenset(int(ch) for ch in self.working_weekdays)
+
+    @property
+    def hours(self):
+        """The opening hours as patients read them, one line per run of days: written from the
+        working days and times the clinic's calendar counts, so the two can never disagree."""
+        return describe_hours(self.weekdays, self.opens_at, self.closes_at)
 
     @property
     def emergency_sign_list(self):
@@ -238,3 +272,34 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return f"{self.kind} email" + (f" about {self.about}" if self.about else "")
+
+
+class EdgePurgeQuerySet(models.QuerySet):
+    def failing(self):
+        """Purges that have failed at least once and have not succeeded since (the admin index lists them)."""
+        return self.exclude(status=EdgePurge.Status.DONE).filter(attempts__gt=0)
+
+
+class EdgePurge(models.Model):
+    """One request to drop addresses from the proxy and the CDN after a change (clinic/edge_purge.py)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed: pages expire on their own"
+
+    paths = models.JSONField(help_text="The addresses to drop, e.g. /education/.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EdgePurgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Purge of {len(self.paths)} address(es), {self.get_status_display().lower()}"

@@ -8,6 +8,7 @@ ROLE_PERMISSIONS = {
     TRIAGE_STAFF: [
         ("appointments", "view_consultationrequest"),
         ("appointments", "change_consultationrequest"),
+        ("appointments", "export_consultationrequest"),  # every export is an access record
         ("appointments", "view_internalnote"),
         ("appointments", "add_internalnote"),
         ("appointments", "view_requestevent"),

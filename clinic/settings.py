@@ -5,6 +5,7 @@ Every variable is listed, with its default, in `.env.example`. The defaults are
 safe for production (debug off); `make run` turns debug on for local work.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "clinic.middleware.RejectMalformedRequestMiddleware",
     "clinic.middleware.DatabaseUnavailableMiddleware",
+    "clinic.edge_cache.EdgeCacheMiddleware",  # above sessions: it sees their Vary and cookies
     "django.contrib.sessions.middleware.SessionMiddleware",
     # ETag (on HEAD too): a repeat visit gets 304 Not Modified, without CommonMiddleware's Content-Length.
     "clinic.http.ConditionalGetMiddleware",
@@ -106,7 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "education.context_processors.clinic_profile",
+                "clinic.context_processors.clinic_profile",
                 "clinic.context_processors.outbox_alerts",
             ],
         },
@@ -187,6 +189,16 @@ ADMIN_REQUIRE_2FA = env_bool("DJANGO_ADMIN_REQUIRE_2FA")
 OTP_TOTP_ISSUER = os.environ.get("DJANGO_OTP_ISSUER", "Clinic admin")
 # How many trusted proxies put the client's address in X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_HOPS = env_int("DJANGO_TRUSTED_PROXY_HOPS", 0)
+# The proxies' own addresses or networks: X-Forwarded-For is read only from a connection that comes
+# from one of them (anyone reaching the app servers directly could write it). Default: this machine.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an address or a network (e.g. 10.0.0.5 or 10.0.0.0/24)."
+        ) from _error
 # django-axes: lock an account from one address after repeated failures; unlock in the admin.
 AXES_FAILURE_LIMIT = env_int("DJANGO_AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("DJANGO_AXES_COOLOFF_HOURS", 1)  # hours
@@ -278,9 +290,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "filters": {"redact_personal_data": {"()": "clinic.logging.RedactPersonalData"}},
+    # In this order: an exception's text is withheld (it may quote a patient), booking links' tokens are
+    # masked, email addresses and phone numbers are removed (clinic/logging.py).
+    "filters": {
+        "withhold_exception_text": {"()": "clinic.logging.WithholdExceptionText"},
+        "mask_booking_tokens": {"()": "clinic.logging.MaskBookingTokens"},
+        "redact_personal_data": {"()": "clinic.logging.RedactPersonalData"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_personal_data"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["withhold_exception_text", "mask_booking_tokens", "redact_personal_data"],
+        }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
@@ -337,6 +359,9 @@ APPOINTMENTS_MIN_NOTICE_HOURS = env_int("APPOINTMENTS_MIN_NOTICE_HOURS", 24)
 APPOINTMENTS_OFFER_DAYS = env_int("APPOINTMENTS_OFFER_DAYS", 7)
 APPOINTMENTS_CHANGE_CUTOFF_HOURS = env_int("APPOINTMENTS_CHANGE_CUTOFF_HOURS", 24)
 APPOINTMENTS_REMINDER_HOURS = env_int("APPOINTMENTS_REMINDER_HOURS", 48)
+# The mailbox named as ORGANIZER in calendar files (with the clinic's name); replies to an
+# invitation go there, so it should be one the front desk reads.
+APPOINTMENTS_ORGANIZER_EMAIL = os.environ.get("APPOINTMENTS_ORGANIZER_EMAIL", DEFAULT_FROM_EMAIL)
 # SMART Scheduling Links (/fhir/$bulk-publish): seconds the worker waits after a booking change before
 # rebuilding the files, so that a burst of changes costs one rebuild.
 APPOINTMENTS_SCHEDULING_LINKS_DEBOUNCE_SECONDS = env_int("APPOINTMENTS_SCHEDULING_LINKS_DEBOUNCE_SECONDS", 10)
@@ -346,3 +371,22 @@ APPOINTMENTS_URGENT_ACK_MINUTES = env_int("APPOINTMENTS_URGENT_ACK_MINUTES", 30)
 APPOINTMENTS_ONCALL_EMAIL = os.environ.get("APPOINTMENTS_ONCALL_EMAIL", "oncall@localhost")
 # Alert at once outside clinic hours too (otherwise the alert waits for opening time).
 APPOINTMENTS_ONCALL_AFTER_HOURS = env_bool("APPOINTMENTS_ONCALL_AFTER_HOURS", False)
+
+# --- Proxy and CDN caching of public pages (clinic/edge_cache.py, docs/deploy.md) ----------
+# Where caches are told to drop changed pages: nginx's purge listeners (deploy/nginx.conf, comma-
+# separated, e.g. http://127.0.0.1:8080) and a CDN's purge endpoint. Both off by default.
+EDGE_PURGE_NGINX_URLS = env_list("EDGE_PURGE_NGINX_URLS")
+EDGE_PURGE_CDN_URL = os.environ.get("EDGE_PURGE_CDN_URL", "")
+EDGE_PURGE_CDN_TOKEN = os.environ.get("EDGE_PURGE_CDN_TOKEN", "")
+EDGE_PURGE_CDN_TOKEN_HEADER = os.environ.get("EDGE_PURGE_CDN_TOKEN_HEADER", "") or "Fastly-Key"
+EDGE_PURGE_TIMEOUT = float(os.environ.get("EDGE_PURGE_TIMEOUT", "") or 5)  # seconds per purge call
+EDGE_PURGE_MAX_ATTEMPTS = env_int("EDGE_PURGE_MAX_ATTEMPTS", 8)
+# Seconds a browser keeps a public page, and a shared cache (proxy, CDN). Browsers ask again on every
+# visit by default (the proxy answers 304 Not Modified without Python), so a reader never sees an
+# old version after a publish. With a purge backend a shared cache may keep pages long; without
+# one, a short time bounds how late a change shows.
+EDGE_CACHE_MAX_AGE = env_int("EDGE_CACHE_MAX_AGE", 0)
+EDGE_CACHE_S_MAXAGE = env_int("EDGE_CACHE_S_MAXAGE", 600 if EDGE_PURGE_NGINX_URLS or EDGE_PURGE_CDN_URL else 10)
+# A shared cache may answer with an expired copy while it fetches a new one, or while the site fails.
+EDGE_CACHE_STALE_WHILE_REVALIDATE = env_int("EDGE_CACHE_STALE_WHILE_REVALIDATE", 30)
+EDGE_CACHE_STALE_IF_ERROR = env_int("EDGE_CACHE_STALE_IF_ERROR", 86400)

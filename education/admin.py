@@ -4,18 +4,18 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.db.models import Count
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from . import admin_views, publishing, versions
+from clinic.admin_site import register_index_panel
+
+from . import admin_actions, admin_views, checks, publishing, versions
 from .admin_filters import ReadingGradeFilter, ReviewOverdueFilter
+from .content import FIELD_NAMES, REVIEW_FIELDS
 from .forms import (
     ArticleForm,
-    ClinicalReviewForm,
     DraftSectionFormSet,
     SectionForm,
     SectionFormSet,
@@ -60,12 +60,12 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     inlines = [SectionInline]
-    actions = ["publish_now", "return_to_draft", "record_clinical_review"]
+    actions = [admin_actions.publish_now, admin_actions.return_to_draft, admin_actions.record_clinical_review]
     readonly_fields = ["created_at", "updated_at", "readability_panel"]
     show_facets = admin.ShowFacets.ALWAYS
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "main_topic", "topics", "featured"]}),
-        ("Medical review", {"fields": ["reviewed_by", "last_reviewed", "next_review_due"]}),
+        (None, {"fields": [name for name in FIELD_NAMES if name not in REVIEW_FIELDS]}),
+        ("Medical review", {"fields": REVIEW_FIELDS}),
         ("Plain language", {"fields": ["readability_panel"]}),
         ("Dates", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -96,11 +96,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     # --- The change page is the editing form: the draft of changes if one waits -------------
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        article = self.get_object(request, unquote(object_id))
-        if article is not None:
-            extra_context = {**(extra_context or {}), **admin_views.editing_context(article)}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Only when the page is shown: a POST that saves (or publishes) and redirects never works it out.
+        if change and obj is not None:
+            context.update(admin_views.editing_context(obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -113,8 +113,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if change and obj.edited_through_drafts:
             return  # the live row stays as it is: save_related keeps the changes as a draft
         super().save_model(request, obj, form, change)
-        review_fields = {"reviewed_by", "last_reviewed", "next_review_due"}
-        if change and obj.last_reviewed and form.changed_data and not review_fields & set(form.changed_data):
+        if change and obj.last_reviewed and form.changed_data and not set(REVIEW_FIELDS) & set(form.changed_data):
             self.message_user(
                 request,
                 f"The medical review date stays {obj.last_reviewed:%B %-d, %Y}: editing the text does not count "
@@ -129,7 +128,8 @@ class ArticleAdmin(admin.ModelAdmin):
             publishing.save_draft(article, form.content(sections), by=request.user)
             return
         super().save_related(request, form, formsets, change)
-        article.refresh_reading_grade()
+        grade = form.check_result.reading_grade if form.check_result else None
+        article.refresh_reading_grade(grade)
         versions.record_version(article, by=request.user, comment="Saved" if change else "Added")
 
     def construct_change_message(self, request, form, formsets, add=False):
@@ -161,7 +161,11 @@ class ArticleAdmin(admin.ModelAdmin):
         at = publish_time(request.POST)
         try:
             event = publishing.publish(
-                article, by=request.user, at=at, accept_warnings="_publish_anyway" in request.POST
+                article,
+                by=request.user,
+                at=at,
+                accept_warnings="_publish_anyway" in request.POST,
+                checked=getattr(obj, "_editing_form", None) and obj._editing_form.check_result,
             )
         except publishing.PublishingRefused as refusal:
             if refusal.result.errors:
@@ -179,6 +183,14 @@ class ArticleAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, f"Published “{article.title}”. The public page shows it now.", messages.SUCCESS)
         return redirect("admin:education_article_change", article.pk)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        publishing.public_pages_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        publishing.public_pages_changed()
 
     # --- Columns and panels ------------------------------------------------------------------
 
@@ -214,63 +226,30 @@ class ArticleAdmin(admin.ModelAdmin):
         return format_html(
             '<div id="{}" class="readability-live" data-url="{}" tabindex="-1">'
             '<div class="readability-report">{}</div><p class="visually-hidden" role="status"></p></div>',
-            publishing.READABILITY_ANCHOR,
+            checks.READABILITY_ANCHOR,
             reverse("admin:education_article_readability"),
             panel or "Type the title and a section to see how easy it is to read.",
         )
 
-    # --- Actions -----------------------------------------------------------------------------
 
-    @admin.action(description="Publish the selected drafts now (after the checks)", permissions=["change"])
-    def publish_now(self, request, queryset):
-        published, refused = [], []
-        for article in queryset.exclude(status=Article.Status.PUBLISHED):
-            try:
-                publishing.publish(article, by=request.user)
-            except publishing.PublishingRefused as refusal:
-                refused.append(f"“{article.title}” ({refusal})")
-            else:
-                published.append(article)
-        if published:
-            self.message_user(request, f"Published {len(published)} article(s).", messages.SUCCESS)
-        if refused:
-            self.message_user(
-                request, "Not published, open each to fix or accept: " + "; ".join(refused), messages.WARNING
-            )
+class ChangesGoLiveMixin:
+    """Topics and redirects have no drafts: a change goes live at once, so cached public pages are renewed."""
 
-    @admin.action(description="Record a clinical review (content unchanged)", permissions=["change"])
-    def record_clinical_review(self, request, queryset):
-        form = ClinicalReviewForm(request.POST if "reviewed_by" in request.POST else None)
-        if form.is_valid():
-            count = publishing.record_clinical_review(
-                queryset,
-                reviewed_by=form.cleaned_data["reviewed_by"],
-                reviewed_on=form.cleaned_data["reviewed_on"],
-                recorded_by=publishing.editor_name(request.user),
-            )
-            self.message_user(request, f"Recorded the clinical review of {count} article(s).", messages.SUCCESS)
-            return None
-        return TemplateResponse(
-            request,
-            "admin/education/record_clinical_review.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Record a clinical review",
-                "form": form,
-                "articles": queryset,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        publishing.public_pages_changed()
 
-    @admin.action(description="Return the selected articles to draft", permissions=["change"])
-    def return_to_draft(self, request, queryset):
-        count = publishing.unpublish(queryset)
-        self.message_user(request, f"{count} article(s) are drafts again and hidden from the public.", messages.SUCCESS)
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        publishing.public_pages_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        publishing.public_pages_changed()
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ChangesGoLiveMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "has_warning_signs", "article_count"]
     list_filter = ["kind", "has_warning_signs"]
     search_fields = ["name", "description"]
@@ -285,7 +264,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticleRedirect)
-class ArticleRedirectAdmin(admin.ModelAdmin):
+class ArticleRedirectAdmin(ChangesGoLiveMixin, admin.ModelAdmin):
     list_display = ["old_slug", "article", "created_at"]
     search_fields = ["old_slug", "article__title"]
     list_select_related = ["article"]
@@ -310,3 +289,11 @@ class ClinicalReviewAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+register_index_panel(
+    "admin/education/_index_reviews_due.html",
+    permission="education.change_article",
+    context=admin_views.reviews_due_panel,
+    order=30,
+)

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from . import publishing, versions
+from . import checks, publishing, versions
 from .content import ArticleContent
 from .models import Article
 from .readability import analyse
+from .reviews import REMINDER_DAYS
 
 # The live readability panel reads at most this much of what is being typed.
 MAX_SECTIONS = 200
@@ -30,16 +31,15 @@ def status_line(article):
     """What the editor needs to know first: is it live, and is anything waiting?"""
     draft, scheduled = article.waiting_draft, article.scheduled_for
     if article.status != Article.Status.PUBLISHED:
-        return f"Draft, to be published {when(scheduled)}" if scheduled else "Draft: not published yet"
-    live = "Live" if article.is_public else f"Scheduled for {when(article.published_at)}"
+        return f"Scheduled for {when(scheduled)}: not published yet" if scheduled else "Draft: not published yet"
     if draft and scheduled:
-        return f"{live}, with changes to be published {when(scheduled)}"
-    return f"{live}, with unpublished changes" if draft else live
+        return f"Live, with changes to be published {when(scheduled)}"
+    return "Live, with unpublished changes" if draft else "Live"
 
 
 def anchor(name):
     """The id on the change page of the field a check is about."""
-    return publishing.READABILITY_ANCHOR if name == publishing.READABILITY_ANCHOR else f"id_{name}"
+    return checks.READABILITY_ANCHOR if name == checks.READABILITY_ANCHOR else f"id_{name}"
 
 
 def blockers(result):
@@ -56,7 +56,7 @@ def blockers(result):
 
 def editing_context(article):
     """The publishing panel and the versions panel of an article's change page."""
-    result = publishing.check_content(publishing.editing_content(article), article)
+    result = checks.check_content(publishing.editing_content(article), article)
     recent = list(versions.recent_versions(article, limit=6))
     return {
         "status_line": status_line(article),
@@ -111,7 +111,7 @@ def compare_view(request, pk, *, model_admin):
     article = get_object_or_404(Article.objects.select_related("draft"), pk=pk)
     _require(model_admin, request, article)
     if request.GET.get("draft") and article.waiting_draft:
-        before, after = ArticleContent.of(article), article.waiting_draft.article_content
+        before, after = ArticleContent.of(article), ArticleContent.from_json(article.waiting_draft.content)
         description = "From what the public sees now to your draft of changes."
     else:
         found = {str(v.pk): v for v in versions.recent_versions(article, limit=None)}
@@ -121,7 +121,7 @@ def compare_view(request, pk, *, model_admin):
             return redirect("admin:education_article_versions", article.pk)
         if older.revision.date_created > newer.revision.date_created:
             older, newer = newer, older
-        before, after = versions.content_of_version(older), versions.content_of_version(newer)
+        before, after = ArticleContent.from_version(older), ArticleContent.from_version(newer)
         description = f"From the version of {when(older.revision.date_created)} to {when(newer.revision.date_created)}."
     return _page(
         model_admin,
@@ -141,7 +141,7 @@ def restore_view(request, pk, version_id, *, model_admin):
     version = get_object_or_404(versions.recent_versions(article, limit=None), pk=version_id)
     saved = when(version.revision.date_created)
     try:
-        publishing.restore_version(article, version, versions.content_of_version(version), by=request.user)
+        publishing.restore_version(article, version, ArticleContent.from_version(version), by=request.user)
     except publishing.PublishingRefused as refusal:
         problems = [message for _, message in blockers(refusal.result)]
         model_admin.message_user(
@@ -209,3 +209,9 @@ def readability_view(request, *, model_admin):
         if heading.strip() or body.strip():
             sections.append((heading, body))
     return HttpResponse(readability_panel(title, sections), headers={"Cache-Control": "no-store"})
+
+
+def reviews_due_panel(request):
+    """The admin home page's box for editors: which articles need their medical review soon."""
+    reviews_due = Article.objects.review_due_within(REMINDER_DAYS).order_by("next_review_due")
+    return {"reviews_due": reviews_due, "reminder_days": REMINDER_DAYS}

@@ -8,18 +8,11 @@ class EducationConfig(AppConfig):
     def ready(self):
         from datetime import timedelta
 
-        from django.db.models.signals import m2m_changed, post_delete, post_save
-
-        from clinic.models import ClinicProfile
         from clinic.worker import periodic_command
 
-        from .models import Article, ArticleRedirect, Section, Topic
-        from .page_cache import content_changed
+        from .edge_addresses import connect_signals as purge_edge_caches_on_changes
 
-        for model in (Article, Section, Topic, ArticleRedirect, ClinicProfile):
-            post_save.connect(content_changed, sender=model, dispatch_uid=f"page-cache-save-{model.__name__}")
-            post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-cache-delete-{model.__name__}")
-        m2m_changed.connect(content_changed, sender=Article.topics.through, dispatch_uid="page-cache-topics")
+        purge_edge_caches_on_changes()  # topics, the clinic profile, deleted articles (publishing calls its own)
 
         # The worker runs them (cron may too: two runs publish once, and an editor gets one digest a day).
         periodic_command("publish_scheduled_changes", every=timedelta(minutes=1))

@@ -5,15 +5,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from . import publishing
-from .content import ArticleContent
+from . import checks
+from .content import FIELD_NAMES, ArticleContent
 from .models import Article, Section
 
 PUBLISH_BUTTONS = ("_publish", "_publish_anyway")
-CONTENT_FIELDS = [
-    *["title", "slug", "summary", "main_topic", "topics", "featured"],
-    *["reviewed_by", "last_reviewed", "next_review_due"],
-]
 
 
 def publishing_requested(data):
@@ -21,7 +17,13 @@ def publishing_requested(data):
 
 
 class ArticleForm(forms.ModelForm):
-    """The article's fields; on a published article it shows and keeps its draft of changes."""
+    """The article's fields; on a published article it shows and keeps its draft of changes.
+
+    When the editor presses Publish, its sections formset runs the checks on the whole content once
+    and keeps the result here (`check_result`) for publishing.
+    """
+
+    check_result = None
 
     publish_when = forms.DateTimeField(
         required=False,
@@ -33,35 +35,20 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = CONTENT_FIELDS
+        fields = FIELD_NAMES
         # A short list of labelled checkboxes: Django's two-box filter widget fails axe (aria-label on a span).
         widgets = {"topics": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, instance=None, initial=None, **kwargs):
         if instance is not None and instance.pk and (draft := instance.waiting_draft):
-            content = draft.article_content
-            initial = {
-                **{name: getattr(content, name) for name in CONTENT_FIELDS if hasattr(content, name)},
-                "main_topic": content.main_topic_id,
-                "topics": content.topic_ids,
-                **(initial or {}),
-            }
+            initial = {**ArticleContent.from_json(draft.content).form_initial(), **(initial or {})}
         super().__init__(*args, instance=instance, initial=initial, **kwargs)
+        # The admin builds the sections formset on this form's instance: the formset finds the form here.
+        self.instance._editing_form = self
 
     def clean(self):
         cleaned = super().clean()
         if publishing_requested(self.data):
-            content = ArticleContent(
-                slug=cleaned.get("slug", ""),
-                summary=cleaned.get("summary", ""),
-                reviewed_by=cleaned.get("reviewed_by", ""),
-                last_reviewed=cleaned.get("last_reviewed"),
-            )
-            result = publishing.check_fields(content, self.instance if self.instance.pk else None)
-            for name, messages in result.errors.items():
-                for message in messages:
-                    if name in self.fields and name not in self.errors:
-                        self.add_error(name, message)
             when = cleaned.get("publish_when")
             if when and when <= timezone.now():
                 self.add_error("publish_when", "Choose a time in the future, or leave it empty to publish now.")
@@ -69,16 +56,7 @@ class ArticleForm(forms.ModelForm):
 
     def content(self, section_formset):
         """What the editor sent, as one ArticleContent (call once the form and formset are valid)."""
-        data = self.cleaned_data
-        return ArticleContent(
-            **{name: data.get(name) for name in ["title", "slug", "summary", "reviewed_by"]},
-            featured=bool(data.get("featured")),
-            last_reviewed=data.get("last_reviewed"),
-            next_review_due=data.get("next_review_due"),
-            main_topic_id=data["main_topic"].pk if data.get("main_topic") else None,
-            topic_ids=sorted(topic.pk for topic in data.get("topics") or []),
-            sections=section_formset.sections(),
-        )
+        return ArticleContent.from_form(self.cleaned_data, section_formset.sections())
 
 
 def publish_time(data):
@@ -109,17 +87,35 @@ class SectionFormSet(forms.BaseInlineFormSet):
         return [(form.cleaned_data.get("heading", ""), form.cleaned_data.get("body", "")) for form in self.kept_forms()]
 
     def clean(self):
+        """On Publish, run the checks once on the whole content: the article form's fields and these sections."""
         super().clean()
         if not self.is_bound or not publishing_requested(self.data):
             return
-        result = publishing.CheckResult()
-        publishing.check_sections(ArticleContent(sections=self.sections()), result)
+        article_form = self.article_form
+        data = getattr(article_form, "cleaned_data", {}) if article_form else {}
+        content = ArticleContent.from_form(data, self.sections())
+        result = checks.check_content(content, self.instance if self.instance.pk else None)
+        if article_form is not None:
+            article_form.check_result = result
+            for name, messages in result.errors.items():
+                if name in article_form.fields and name not in article_form.errors:
+                    for message in messages:
+                        article_form.add_error(name, message)
         kept = self.kept_forms()
         for index, messages in result.errors.get("sections", {}).items():
             for message in messages:
                 kept[index].add_error("body", message)
         if isinstance(result.errors.get("sections"), list):
             raise forms.ValidationError(result.errors["sections"])
+
+    @property
+    def article_form(self):
+        return getattr(self.instance, "_editing_form", None)
+
+    def is_valid(self):
+        """Not valid while the article form it belongs to is not (the checks may have marked its fields)."""
+        valid = super().is_valid()
+        return valid and not (self.article_form is not None and self.article_form.errors)
 
 
 class DraftSectionFormSet(SectionFormSet):

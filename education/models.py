@@ -1,26 +1,16 @@
-import logging
-from datetime import timedelta
-
 import reversion
 from django.conf import settings
-from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connections, models
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Concat
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from .content import ArticleContent
+from . import readability as reading
 from .markdown import render_markdown
-from .search import match_fragment
-
-SEARCH_CONFIG = "english"
-logger = logging.getLogger(__name__)
+from .querysets import ArticleQuerySet
 
 # Ids the article page uses for its own parts; a section's anchor never takes one of them.
 PAGE_IDS = frozenset(
@@ -61,92 +51,6 @@ class Topic(models.Model):
         return reverse("education:topic-detail", kwargs={"slug": self.slug})
 
 
-class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """What the public may see: published, with a publication time that has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
-
-    def scheduled(self):
-        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-
-    def review_overdue(self):
-        return self.filter(next_review_due__lt=timezone.localdate())
-
-    def review_due_within(self, days):
-        """Overdue, or due in the next `days` days."""
-        return self.filter(next_review_due__lte=timezone.localdate() + timedelta(days=days))
-
-    def related_to(self, article, limit=3):
-        """Other articles sharing a topic with `article`, most shared topics first."""
-        topic_ids = [topic.pk for topic in article.topics.all()]
-        if not topic_ids:
-            return self.none()
-        return (
-            self.filter(topics__in=topic_ids)
-            .exclude(pk=article.pk)
-            .annotate(shared_topics=Count("topics", filter=Q(topics__in=topic_ids)))
-            .order_by("-shared_topics", "-published_at")[:limit]
-        )
-
-    def search(self, query):
-        """Articles matching `query` in title, summary or section text, best first.
-
-        PostgreSQL ranks with full-text search (stemming, weights: title over summary
-        over body); other databases fall back to matching every word somewhere.
-        """
-        query = " ".join(query.split())[:200]  # NUL characters never get here: the middleware drops them
-        if not query:
-            return self.none()
-        if connections[self.db].vendor == "postgresql":
-            return self._full_text_search(query)
-        return self._simple_search(query)
-
-    def _full_text_search(self, query):
-        section_text = (
-            Section.objects.filter(article=OuterRef("pk"))
-            .order_by()
-            .values("article")
-            .annotate(
-                text=StringAgg(Concat("heading", Value(" "), "body", output_field=models.TextField()), delimiter=" ")
-            )
-            .values("text")
-        )
-        vector = (
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector(
-                Coalesce(Subquery(section_text), Value(""), output_field=models.TextField()),
-                weight="C",
-                config=SEARCH_CONFIG,
-            )
-        )
-        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        return (
-            self.annotate(search=vector, rank=SearchRank(vector, search_query))
-            .filter(search=search_query)
-            .order_by("-rank", "-published_at")
-        )
-
-    def _simple_search(self, query):
-        matches = Q()
-        for word in query.split()[:10]:
-            word = match_fragment(word)  # stemmed, as PostgreSQL does: "stimulator" finds "stimulation"
-            matches &= (
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(sections__heading__icontains=word)
-                | Q(sections__body__icontains=word)
-            )
-        matching_ids = self.filter(matches).values("pk")
-        return (
-            self.filter(pk__in=matching_ids)
-            .annotate(
-                rank=Case(When(title__icontains=query, then=Value(2)), default=Value(1), output_field=IntegerField())
-            )
-            .order_by("-rank", "-published_at")
-        )
-
-
 @reversion.register(follow=["sections"])
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -168,7 +72,7 @@ class Article(models.Model):
         null=True,
         blank=True,
         db_index=True,
-        help_text="When the article goes live. Leave empty to publish now; a future time schedules it.",
+        help_text="When the article was first published (set by publishing).",
     )
     featured = models.BooleanField(default=False, help_text="Show on the home page.")
     topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
@@ -234,11 +138,7 @@ class Article(models.Model):
 
     @property
     def is_public(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        return self.status == self.Status.PUBLISHED
 
     @property
     def primary_topic(self):
@@ -265,13 +165,11 @@ class Article(models.Model):
         return any(topic.has_warning_signs for topic in self.topics.all())
 
     def readability(self):
-        from .readability import analyse
+        return reading.analyse(self.title, [(section.heading, section.body) for section in self.sections.all()])
 
-        return analyse(self.title, [(section.heading, section.body) for section in self.sections.all()])
-
-    def refresh_reading_grade(self):
-        """Work out the reading grade again after the sections changed (no other field is touched)."""
-        self.reading_grade = self.readability().whole.flesch_kincaid_grade
+    def refresh_reading_grade(self, grade=None):
+        """Store the reading grade after the sections changed (`grade` if already known; no other field)."""
+        self.reading_grade = self.readability().whole.flesch_kincaid_grade if grade is None else grade
         Article.objects.filter(pk=self.pk).update(reading_grade=self.reading_grade)
 
     def sections_with_anchors(self):
@@ -338,10 +236,6 @@ class ArticleDraft(models.Model):
 
     def __str__(self):
         return f"Draft of changes to “{self.article}”"
-
-    @property
-    def article_content(self):
-        return ArticleContent.from_json(self.content)
 
 
 class ArticleRedirect(models.Model):

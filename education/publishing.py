@@ -2,13 +2,10 @@
 
 A published article is never edited in place: its changes wait in a draft of changes (an
 `ArticleDraft` beside the live row) until an editor publishes them, at once or at a set time.
-Publishing runs the checks: errors block it; warnings need an explicit "publish anyway".
-The admin, the cron command and the tests all go through these functions.
+Publishing runs the checks (`checks.py`): errors block it; warnings need an explicit "publish
+anyway". The admin, the cron command, the sample loader and the tests all go through these functions,
+and only they clear the cache of public pages, once, after their transaction commits.
 """
-
-import itertools
-import re
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -16,156 +13,14 @@ from django.utils import timezone
 
 from clinic.staff import staff_name
 
-from . import markdown
+from . import checks, page_cache
+from .checks import PublishingRefused
 from .content import ArticleContent
+from .edge_addresses import purge_articles_after_commit
 from .models import Article, ArticleDraft, ArticleRedirect, ClinicalReview, PublishEvent, Section, add_years
-from .page_cache import content_changed
-from .readability import analyse, plain_blocks
 from .versions import record_version
 
-SUMMARY_LENGTH = (50, 160)
-SECTION_WORD_LIMIT = 400
-SECTION_HEADING_LEVEL = 2  # each section's heading is an <h2> on the page
-READABILITY_ANCHOR = "readability"  # where a reading-grade warning links to on the change page
-
-
-# --- Checks, one function per concern ------------------------------------------------
-
-
-@dataclass
-class PublishWarning:
-    field: str  # the form field it is about, e.g. "next_review_due" or "sections-0-body"
-    message: str
-
-    def __str__(self):
-        return self.message
-
-
-@dataclass
-class CheckResult:
-    errors: dict = field(default_factory=dict)  # field name → [messages]; "sections" → {index: [messages]}
-    warnings: list = field(default_factory=list)  # [PublishWarning]
-
-    def error(self, name, message):
-        self.errors.setdefault(name, []).append(message)
-
-    def section_error(self, index, message):
-        self.errors.setdefault("sections", {}).setdefault(index, []).append(message)
-
-    def warn(self, name, message):
-        self.warnings.append(PublishWarning(name, message))
-
-    @property
-    def warning_messages(self):
-        return [warning.message for warning in self.warnings]
-
-
-class PublishingRefused(Exception):
-    def __init__(self, result):
-        super().__init__("; ".join(_flatten(result.errors)) or "; ".join(result.warning_messages))
-        self.result = result
-
-
-def _flatten(errors):
-    for name, messages in errors.items():
-        if isinstance(messages, dict):
-            for index, section_messages in messages.items():
-                yield from (f"section {index + 1}: {message}" for message in section_messages)
-        else:
-            yield from (f"{name}: {message}" for message in messages)
-
-
-def check_address(content, article, result):
-    if content.slug and Article.objects.filter(slug=content.slug).exclude(pk=getattr(article, "pk", None)).exists():
-        result.error("slug", "Another article already uses this web address: choose another.")
-
-
-def check_review(content, result):
-    today = timezone.localdate()
-    if not (content.reviewed_by or "").strip():
-        result.error("reviewed_by", "Add the clinician who reviewed the medical facts.")
-    if not content.last_reviewed:
-        result.error("last_reviewed", "Add the date of the last medical review.")
-    elif content.last_reviewed > today:
-        result.error("last_reviewed", "The last review cannot be in the future.")
-    if content.next_review_due and content.next_review_due < today:
-        result.warn("next_review_due", f"The next review date ({content.next_review_due:%B %-d, %Y}) has passed.")
-
-
-def check_summary(content, result):
-    summary = (content.summary or "").strip()
-    low, high = SUMMARY_LENGTH
-    if not summary:
-        result.error("summary", "Add a summary: search engines and lists show it.")
-    elif not low <= len(summary) <= high:
-        result.error("summary", f"Make the summary {low} to {high} characters long (it has {len(summary)}).")
-
-
-def check_sections(content, result):
-    if not content.sections:
-        result.error("sections", "Add at least one section.")
-    for index, (heading, body) in enumerate(content.sections):
-        if not (heading or "").strip() or not (body or "").strip():
-            result.section_error(index, "This section is empty: give it a heading and some text, or remove it.")
-            continue
-        for problem in _unlabelled_media(body):
-            result.section_error(index, problem)
-        words = sum(len(block.split()) for block in plain_blocks(body))
-        if words > SECTION_WORD_LIMIT:
-            result.warn(
-                f"sections-{index}-body",
-                f"“{heading}” has {words} words; sections over {SECTION_WORD_LIMIT} are hard to follow.",
-            )
-        if skipped := _skipped_heading_level(body):
-            result.warn(f"sections-{index}-body", f"“{heading}” has a heading that skips a level ({skipped}).")
-
-
-def check_reading_grade(content, result):
-    if not content.sections or result.errors.get("sections"):
-        return
-    grade = analyse(content.title, content.sections).whole.flesch_kincaid_grade
-    target = settings.EDUCATION_READING_GRADE_TARGET
-    if grade is not None and grade > target:
-        result.warn(READABILITY_ANCHOR, f"It reads at grade {grade}, above the target of grade {target}.")
-
-
-def check_fields(content, article=None):
-    """The checks on the article's own fields (the admin form runs these; its sections have their own)."""
-    result = CheckResult()
-    check_address(content, article, result)
-    check_review(content, result)
-    check_summary(content, result)
-    return result
-
-
-def check_content(content, article=None):
-    """Every check before publishing `content` as `article` (None for an article not saved yet)."""
-    result = check_fields(content, article)
-    check_sections(content, result)
-    check_reading_grade(content, result)
-    return result
-
-
-def _unlabelled_media(body):
-    problems = []
-    for token in markdown.parse(body):
-        for child in token.children or []:
-            if child.type == "image" and not child.content.strip():
-                problems.append("An image has no description for people who cannot see it: write one in ![…].")
-    for link_text in re.findall(r"(?<!!)\[([^\]]*)\]\([^)]*\)", body):
-        if not link_text.strip():
-            problems.append("A link has no text: write what it leads to in […].")
-    return problems
-
-
-def _skipped_heading_level(body):
-    """The first heading that skips a level, as the page renders it (e.g. "h4 expected, h5 found")."""
-    levels = [int(token.tag[1]) for token in markdown.parse(body) if token.type == "heading_open"]
-    for previous, level in itertools.pairwise([SECTION_HEADING_LEVEL, *levels]):
-        if level > previous + 1:
-            return f"h{previous + 1} expected, h{level} found"
-    return None
-
+__all__ = ["PublishingRefused"]  # raised by publish() and restore_version(); defined with the checks
 
 # --- Drafts of changes ---------------------------------------------------------------
 
@@ -173,7 +28,7 @@ def _skipped_heading_level(body):
 def editing_content(article):
     """What the editor works on: the waiting draft of changes, or else the article as it is."""
     draft = article.waiting_draft
-    return draft.article_content if draft else ArticleContent.of(article)
+    return ArticleContent.from_json(draft.content) if draft else ArticleContent.of(article)
 
 
 def save_draft(article, content, *, by):
@@ -202,52 +57,61 @@ def editor_name(user):
 # --- Publishing ------------------------------------------------------------------------
 
 
-def publish(article, *, by, at=None, accept_warnings=False, scheduled=False):
+def public_pages_changed():
+    """Every cached public page is out of date once the current transaction commits."""
+    transaction.on_commit(page_cache.content_changed)
+
+
+def publish(article, *, by, at=None, accept_warnings=False, scheduled=False, checked=None, as_of=None, source=None):
     """Publish the article's waiting draft (or the article itself), now or at `at`.
 
+    `checked` is the CheckResult of the content being published, when the caller (the admin's form)
+    has already run the checks on it; otherwise they run here. `as_of` dates the publication (the
+    sample loader keeps its articles' dates); `source` names who published it when no user did.
     Returns the PublishEvent, or None when the publication is scheduled for later.
     """
     content = editing_content(article)
-    result = check_content(content, article)
+    result = checked or checks.check_content(content, article)
     if result.errors or (result.warnings and not accept_warnings):
         raise PublishingRefused(result)
-    now = timezone.now()
+    now = as_of or timezone.now()
     if at and at > now:
         # publish_due() publishes it then, through this function: the checks run again at that time.
         Article.objects.filter(pk=article.pk).update(scheduled_for=at, scheduled_warnings_accepted=accept_warnings)
         article.scheduled_for, article.scheduled_warnings_accepted = at, accept_warnings
         return None
     with transaction.atomic():
+        purge_articles_after_commit([article])  # before the change: it reads where the article shows now
         was_public = article.is_public
         article.status = Article.Status.PUBLISHED
-        if article.published_at is None or article.published_at > now:
+        if article.published_at is None:
             article.published_at = now
         article.last_published_at = now
         article.scheduled_for, article.scheduled_warnings_accepted = None, False
-        write_content(article, content, keep_old_address=was_public)
+        write_content(article, content, keep_old_address=was_public, grade=result.reading_grade)
         ArticleDraft.objects.filter(article=article).delete()
         article._state.fields_cache.pop("draft", None)
         accepted = " (warnings accepted)" if result.warnings else ""
         event = PublishEvent.objects.create(
             article=article,
             published_by=by,
-            published_by_name=editor_name(by),
+            published_by_name=editor_name(by) if by or not source else source,
             published_at=now,
-            version=record_version(article, by=by, comment=f"Published{accepted}"),
+            version=record_version(article, by=by, comment=source or f"Published{accepted}"),
             warnings_accepted="\n".join(result.warning_messages),
             scheduled=scheduled,
         )
-        transaction.on_commit(content_changed)
+        public_pages_changed()
     return event
 
 
-def write_content(article, content, *, keep_old_address):
-    """Save the article's row with `content`, and its topics and sections."""
+def write_content(article, content, *, keep_old_address, grade=None):
+    """Save the article's row with `content`, and its topics and sections (`grade`: its reading grade, if known)."""
     old_slug = article.slug
     content.apply_fields(article)
     if keep_old_address and old_slug != article.slug:
         remember_old_address(article, old_slug)
-    article.reading_grade = analyse(content.title, content.sections).whole.flesch_kincaid_grade
+    article.reading_grade = checks.reading_grade(content) if grade is None else grade
     article.save()
     article.topics.set(content.topic_ids)
     article.sections.all().delete()
@@ -272,7 +136,7 @@ def publish_due(now=None):
     """
     now = now or timezone.now()
     published, refused = [], []
-    due = Article.objects.filter(scheduled_for__lte=now).order_by("scheduled_for")
+    due = Article.objects.scheduled().filter(scheduled_for__lte=now).order_by("scheduled_for")
     for pk, scheduled_for in list(due.values_list("pk", "scheduled_for")):
         try:
             event = publish_scheduled(pk, scheduled_for)
@@ -300,17 +164,18 @@ def publish_scheduled(pk, scheduled_for):
 def unpublish(articles):
     """Hide published articles from the public; a waiting draft of changes becomes the article's content."""
     count = 0
-    for article in articles.filter(status=Article.Status.PUBLISHED).select_related("draft"):
-        with transaction.atomic():
-            was_public, draft = article.is_public, article.waiting_draft
+    with transaction.atomic():
+        for article in articles.filter(status=Article.Status.PUBLISHED).select_related("draft"):
+            draft = article.waiting_draft
+            purge_articles_after_commit([article])  # before the change: it reads where the article shows now
             article.status, article.scheduled_for = Article.Status.DRAFT, None
             if draft:
-                write_content(article, draft.article_content, keep_old_address=was_public)
+                write_content(article, ArticleContent.from_json(draft.content), keep_old_address=True)
                 draft.delete()
             else:
                 article.save()
-        count += 1
-    content_changed()
+            count += 1
+        public_pages_changed()
     return count
 
 
@@ -319,19 +184,20 @@ def record_clinical_review(articles, *, reviewed_by, reviewed_on, recorded_by):
     articles = list(articles.select_related("draft"))
     next_due = add_years(reviewed_on, settings.EDUCATION_REVIEW_INTERVAL_YEARS)
     with transaction.atomic():
+        purge_articles_after_commit(articles)  # the review line on their pages
         for article in articles:
             Article.objects.filter(pk=article.pk).update(
                 reviewed_by=reviewed_by, last_reviewed=reviewed_on, next_review_due=next_due
             )
             if draft := article.waiting_draft:  # so publishing the draft keeps the review
-                content = draft.article_content
+                content = ArticleContent.from_json(draft.content)
                 content.reviewed_by, content.last_reviewed, content.next_review_due = reviewed_by, reviewed_on, next_due
                 ArticleDraft.objects.filter(pk=draft.pk).update(content=content.to_json())
         ClinicalReview.objects.bulk_create(
             ClinicalReview(article=article, reviewed_by=reviewed_by, reviewed_on=reviewed_on, recorded_by=recorded_by)
             for article in articles
         )
-    content_changed()
+        public_pages_changed()
     return len(articles)
 
 
@@ -340,8 +206,7 @@ def restore_version(article, version, content, *, by):
 
     A version that would fail a blocking check is not restored: PublishingRefused says why.
     """
-    result = check_fields(content, article)
-    check_sections(content, result)
+    result = checks.check_blockers(content, article)
     if result.errors:
         raise PublishingRefused(result)
     when = timezone.localtime(version.revision.date_created)

@@ -1,18 +1,17 @@
-"""Education's part of `manage.py load_sample_content` (a clinic command): clinic profile, topics, article."""
+"""Education's part of `manage.py load_sample_content` (a clinic command): topics and the sample article.
 
-from clinic.models import ClinicProfile
-from education import sample_content
-from education.models import Article, Section, Topic
-from education.versions import record_version
+The article goes through publishing like any other, dated as the sample says, so loading it again
+(with --reset) puts its content back without moving its publication dates.
+"""
+
+from education import publishing, sample_content
+from education.content import ArticleContent
+from education.models import Article, Topic
 
 
 def load_sample_education(*, reset=False):
     """Create what is missing (everything again with `reset`); return what was created, in words."""
     created = []
-    if reset or not ClinicProfile.objects.exists():
-        ClinicProfile(**sample_content.CLINIC).save()
-        created.append("clinic profile")
-
     for fields in sample_content.TOPICS:
         fields = dict(fields)
         slug = fields.pop("slug")
@@ -28,23 +27,33 @@ def load_sample_education(*, reset=False):
     return created
 
 
-def load_article(fields):
-    fields = dict(fields)
-    text = (sample_content.SEED_DIR / fields.pop("file")).read_text(encoding="utf-8")
-    topic_slugs = fields.pop("topics")
-    fields["main_topic"] = Topic.objects.get(slug=fields.pop("main_topic"))
+def sample_article_content(fields):
+    """The sample article as an ArticleContent, from its entry in sample_content.ARTICLES."""
+    text = (sample_content.SEED_DIR / fields["file"]).read_text(encoding="utf-8")
     title, sections = sample_content.split_article(text)
-    fields["last_published_at"] = fields["published_at"]
-    article, _ = Article.objects.update_or_create(
-        slug=fields.pop("slug"),
-        defaults={"title": title, "status": Article.Status.PUBLISHED, "next_review_due": None, **fields},
+    topics = dict(Topic.objects.filter(slug__in=fields["topics"] + [fields["main_topic"]]).values_list("slug", "pk"))
+    return ArticleContent(
+        title=title,
+        slug=fields["slug"],
+        summary=fields["summary"],
+        main_topic_id=topics[fields["main_topic"]],
+        topic_ids=sorted(topics[slug] for slug in fields["topics"]),
+        featured=fields["featured"],
+        reviewed_by=fields["reviewed_by"],
+        last_reviewed=fields["last_reviewed"],
+        sections=sections,
     )
-    article.topics.set(Topic.objects.filter(slug__in=topic_slugs))
-    article.sections.all().delete()
-    Section.objects.bulk_create(
-        Section(article=article, order=position, heading=heading, body=body)
-        for position, (heading, body) in enumerate(sections, start=1)
+
+
+def load_article(fields):
+    """Publish the sample article's content, as of its sample publication date."""
+    content = sample_article_content(fields)
+    article = Article.objects.filter(slug=content.slug).select_related("draft").first()
+    if article is None:
+        article = Article(status=Article.Status.DRAFT)
+        publishing.write_content(article, content, keep_old_address=False)
+    else:
+        publishing.save_draft(article, content, by=None)
+    publishing.publish(
+        article, by=None, accept_warnings=True, as_of=fields["published_at"], source="Sample content loaded"
     )
-    article.refresh_reading_grade()
-    # Last, once the sections are there: the first version holds the whole article.
-    record_version(article, by=None, comment="Sample content loaded")

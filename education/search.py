@@ -67,10 +67,14 @@ def edit_distance(first, second):
     return row[-1]
 
 
+def sections_model(article_model):
+    """The Section model, found from the Article model (this module does not import the models)."""
+    return article_model._meta.get_field("sections").related_model
+
+
 def vocabulary(articles):
     """{word: how often it occurs} for the words of at least three letters in these articles."""
-    from .models import Section
-
+    Section = sections_model(articles.model)
     found = Counter()
     for title, summary in articles.values_list("title", "summary"):
         found.update(words(f"{title} {summary}"))
@@ -111,10 +115,8 @@ def _candidates_python(query_words, articles):
 
 
 def _candidates_postgres(query_words, articles):
-    from .models import Article, Section
-
     ids_sql, ids_params = articles.order_by().values("pk").query.sql_with_params()
-    article_table, section_table = Article._meta.db_table, Section._meta.db_table
+    article_table, section_table = articles.model._meta.db_table, sections_model(articles.model)._meta.db_table
     sql = f"""
         WITH vocabulary AS (
             SELECT word, count(*) AS uses FROM (

@@ -6,20 +6,11 @@ from dataclasses import dataclass
 from itertools import zip_longest
 
 import reversion
-from django.contrib.contenttypes.models import ContentType
 from reversion.models import Version
 
-from .content import ArticleContent
-from .models import Section, Topic
+from .content import FIELDS
+from .models import Topic
 
-COMPARED_FIELDS = [
-    ("title", "Title"),
-    ("slug", "Web address"),
-    ("summary", "Summary"),
-    ("reviewed_by", "Reviewed by"),
-    ("last_reviewed", "Last reviewed"),
-    ("next_review_due", "Next review due"),
-]
 TOKEN = re.compile(r"\s+|[^\s]+")
 
 
@@ -35,34 +26,6 @@ def record_version(article, *, by, comment):
 def recent_versions(article, limit=50):
     versions = Version.objects.get_for_object(article).select_related("revision", "revision__user")
     return versions[:limit] if limit else versions
-
-
-def version_sections(version):
-    """The (heading, body) of each section as they were in `version`, in order."""
-    section_type = ContentType.objects.get_for_model(Section)
-    article_id = int(version.object_id)
-    sections = [
-        other.field_dict
-        for other in version.revision.version_set.filter(content_type=section_type)
-        if other.field_dict.get("article_id", other.field_dict.get("article")) == article_id
-    ]
-    return [(s["heading"], s["body"]) for s in sorted(sections, key=lambda s: (s["order"], s["id"]))]
-
-
-def content_of_version(version):
-    data = version.field_dict
-    return ArticleContent(
-        title=data.get("title", ""),
-        slug=data.get("slug", ""),
-        summary=data.get("summary", ""),
-        featured=data.get("featured", False),
-        reviewed_by=data.get("reviewed_by", ""),
-        last_reviewed=data.get("last_reviewed"),
-        next_review_due=data.get("next_review_due"),
-        main_topic_id=data.get("main_topic_id", data.get("main_topic")),
-        topic_ids=sorted(data.get("topics", [])),
-        sections=version_sections(version),
-    )
 
 
 @dataclass
@@ -90,15 +53,16 @@ def word_diff(old, new):
 
 def compare_contents(before, after):
     """The changes from `before` to `after` (ArticleContent), in reading order; unchanged sections included."""
-    changes = [
-        Change(label, "changed", word_diff(_text(getattr(before, name)), _text(getattr(after, name))))
-        for name, label in COMPARED_FIELDS
-        if getattr(before, name) != getattr(after, name)
-    ]
-    if set(before.topic_ids) != set(after.topic_ids):
-        names = dict(Topic.objects.filter(pk__in={*before.topic_ids, *after.topic_ids}).values_list("pk", "name"))
-        old, new = (", ".join(sorted(names.get(pk, "?") for pk in ids)) for ids in (before.topic_ids, after.topic_ids))
-        changes.append(Change("Topics", "changed", word_diff(old, new)))
+    changed = [f for f in FIELDS if getattr(before, f.attribute) != getattr(after, f.attribute)]
+    topic_ids = {
+        pk
+        for f in changed
+        if f.kind in ("topic", "topics")
+        for content in (before, after)
+        for pk in _topic_ids(f, content)
+    }
+    names = dict(Topic.objects.filter(pk__in=topic_ids).values_list("pk", "name")) if topic_ids else {}
+    changes = [Change(f.label, "changed", word_diff(_text(f, before, names), _text(f, after, names))) for f in changed]
     pairs = zip_longest(before.sections, after.sections)
     for position, (old, new) in enumerate(pairs, start=1):
         if old is None:
@@ -113,11 +77,18 @@ def compare_contents(before, after):
     return changes
 
 
-def compare_versions(older, newer):
-    return compare_contents(content_of_version(older), content_of_version(newer))
+def _topic_ids(content_field, content):
+    value = getattr(content, content_field.attribute)
+    return list(value) if content_field.kind == "topics" else [value] if value else []
 
 
-def _text(value):
+def _text(content_field, content, topic_names):
+    """A field's value as the editor reads it."""
+    value = getattr(content, content_field.attribute)
+    if content_field.kind in ("topic", "topics"):
+        return ", ".join(sorted(topic_names.get(pk, "?") for pk in _topic_ids(content_field, content)))
+    if content_field.kind == "bool":
+        return "Yes" if value else "No"
     if value is None:
         return ""
-    return value.strftime("%B %-d, %Y") if hasattr(value, "strftime") else str(value)
+    return value.strftime("%B %-d, %Y") if content_field.kind == "date" else str(value)

@@ -5,8 +5,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView, TemplateView
 
+from clinic.context_processors import get_clinic_profile
+
 from . import structured_data
-from .context_processors import get_clinic_profile
+from .content import ArticleContent
 from .models import Article, ArticleRedirect, Topic
 from .page_cache import cached_page, keep_page
 from .search import suggestion
@@ -102,7 +104,7 @@ class ArticleDetailView(SharedPageMixin, DetailView):
     def get_object(self, queryset=None):
         article = super().get_object(queryset)
         if "pk" in self.kwargs and (draft := article.waiting_draft):
-            return draft.article_content.preview(article)
+            return ArticleContent.from_json(draft.content).preview(article)
         return article
 
     def get(self, request, *args, **kwargs):

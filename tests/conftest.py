@@ -45,6 +45,20 @@ def plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def public_pages_renewed_in_rolled_back_tests(request, monkeypatch):
+    """A test inside the database transaction pytest-django rolls back never commits, so publishing's
+    after-commit page-cache clear would never run: there it runs at once. Tests marked
+    `django_db(transaction=True)` commit for real and see it run after commit, as in production."""
+    marker = request.node.get_closest_marker("django_db")
+    commits = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if commits or {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    from education import page_cache, publishing
+
+    monkeypatch.setattr(publishing, "public_pages_changed", lambda: page_cache.content_changed())
+
+
 @pytest.fixture
 def run_worker(db):
     """Run the background worker until nothing is due (`manage.py run_worker --batch`): sends queued emails."""

@@ -20,7 +20,6 @@ def make_clinic(**fields):
         "tagline": "Spine care",
         "phone": "(555) 010-0199",
         "address": "1 Test Street",
-        "hours": "Monday to Friday: 9 am to 5 pm",
         "emergency_notice": "In an emergency, call 911 or go to the nearest emergency room.",
     }
     clinic = ClinicProfile(**{**defaults, **fields})
@@ -73,6 +72,15 @@ def make_article(
         Section(article=article, order=position, heading=heading, body=body)
         for position, (heading, body) in enumerate(sections, start=1)
     )
+    return article
+
+
+def make_scheduled_article(*, after=datetime.timedelta(days=2), **fields):
+    """A new article scheduled through publishing to go live `after` from now (a draft until then)."""
+    from education import publishing
+
+    article = make_article(status=Article.Status.DRAFT, **fields)
+    publishing.publish(article, by=None, at=timezone.now() + after, accept_warnings=True)
     return article
 
 

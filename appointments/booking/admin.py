@@ -15,14 +15,22 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from clinic.opening_hours import at_local, spelled_out_day
+from clinic import admin as clinic_admin
+from clinic.models import ClinicClosure, ClinicProfile
+from clinic.opening_hours import at_local, clinic_time, spelled_out_day
 
+from ..requests.access_log import AccessRecord, record_access, record_page
 from . import services as booking
 from .admin_pages import SLOTS_LISTED, ticked_slots
+from .affected import affected_by_change
 from .free_times import Slot, offerable_slots
 from .models import Appointment, Clinician, TimeOff, WorkingHours
+
+
+def _reference(appointment):
+    return appointment.consultation.reference
 
 
 class WorkingHoursInline(admin.TabularInline):
@@ -35,12 +43,74 @@ class TimeOffInline(admin.TabularInline):
     extra = 0
 
 
+def tell_what_it_affects(request, clinicians=None):
+    """After a change of hours, time off or closures: a message listing what no longer fits, with links."""
+    found = affected_by_change(clinicians)
+    if not found:
+        return
+    items = [
+        format_html(
+            '<li>Booked: <a href="{}">{}</a>, {} with {}</li>',
+            reverse("admin:appointments_appointment_change", args=[a.pk]),
+            a.consultation.reference,
+            clinic_time(a.starts_at),
+            a.clinician,
+        )
+        for a in found.appointments
+    ] + [
+        format_html(
+            '<li>Offered, not yet booked: <a href="{}">{}</a>, {} with {}</li>',
+            t.offer.consultation.get_admin_url(),
+            t.offer.consultation.reference,
+            clinic_time(t.starts_at),
+            t.clinician,
+        )
+        for t in found.offered
+    ]
+    messages.warning(
+        request,
+        format_html(
+            "This change affects {} booked appointment(s) and {} offered time(s): move or cancel them, "
+            "or offer the patients other times.<ul>{}</ul>",
+            len(found.appointments),
+            len(found.offered),
+            format_html_join("", "{}", ((item,) for item in items)),
+        ),
+    )
+
+
+class TellsWhatItAffects:
+    """For the admins of hours, time off, closures: after a save, say which appointments and offers it affects."""
+
+    affects_all_clinicians = True
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        tell_what_it_affects(request, None if self.affects_all_clinicians else [form.instance])
+
+
 @admin.register(Clinician)
-class ClinicianAdmin(admin.ModelAdmin):
+class ClinicianAdmin(TellsWhatItAffects, admin.ModelAdmin):
     list_display = ["name", "active", "consultation_minutes", "place"]
     list_filter = ["active", "place"]
     search_fields = ["name"]
     inlines = [WorkingHoursInline, TimeOffInline]
+    affects_all_clinicians = False
+
+
+# Clinic closures and the holiday rule are the clinic's (clinic/admin.py); booking adds the message.
+admin.site.unregister(ClinicClosure)
+admin.site.unregister(ClinicProfile)
+
+
+@admin.register(ClinicClosure)
+class ClinicClosureAdmin(TellsWhatItAffects, clinic_admin.ClinicClosureAdmin):
+    pass
+
+
+@admin.register(ClinicProfile)
+class ClinicProfileAdmin(TellsWhatItAffects, clinic_admin.ClinicProfileAdmin):
+    pass
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -112,12 +182,27 @@ class AppointmentAdmin(admin.ModelAdmin):
     def booked_by(self, obj):
         return "Patient, online" if obj.booked_by_patient else "Staff"
 
+    # --- Every page that shows a request's reference and its appointment is in the access log ------
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and request.method == "GET":
+            kind = AccessRecord.Kind.SEARCH if changelist.query else AccessRecord.Kind.AGENDA
+            record_access(request, kind, [appointment.consultation.reference for appointment in changelist.result_list])
+        return response
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
             "move_url": reverse("admin:appointments_appointment_move", args=[object_id]),
         }
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        return record_page(request, response, AccessRecord.Kind.BOOKING, "original", _reference)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return record_page(request, response, AccessRecord.Kind.HISTORY, "object", _reference)
 
     # --- Actions: each calls the booking workflow, which records it in the timeline ------------
 
@@ -201,6 +286,8 @@ class AppointmentAdmin(admin.ModelAdmin):
                     request, f"Moved to {ticked[0]}. The patient gets the new time by email.", messages.SUCCESS
                 )
                 return HttpResponseRedirect(reverse("admin:appointments_appointment_change", args=[appointment.pk]))
+            except booking.TimeNotFree:
+                error = "That time is no longer free (time off, a closure or the clinician's hours). Choose another."
             except booking.SlotTaken:
                 error = "Someone booked that time a moment ago. Choose another."
             except booking.BookingError as problem:
@@ -214,4 +301,5 @@ class AppointmentAdmin(admin.ModelAdmin):
             "error": error,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/appointments/appointment/move.html", context)
+        response = TemplateResponse(request, "admin/appointments/appointment/move.html", context)
+        return record_page(request, response, AccessRecord.Kind.BOOKING, "appointment", _reference)

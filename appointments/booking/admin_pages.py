@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from ..requests.access_log import AccessRecord, record_page
 from . import services as booking
 from .free_times import Slot, offerable_slots
 from .models import Appointment
@@ -58,10 +60,14 @@ class OfferTimesMixin:
                     self.message_user(request, f"Booked {booked}.", messages.SUCCESS)
                 else:
                     booking.offer_times(consultation, by=request.user, slots=ticked)
-                    self.message_user(request, f"{len(ticked)} time(s) sent to the patient.", messages.SUCCESS)
+                    self.message_user(
+                        request, f"{len(ticked)} time{pluralize(len(ticked))} sent to the patient.", messages.SUCCESS
+                    )
                 return HttpResponseRedirect(consultation.get_admin_url())
             except booking.AlreadyBooked:
                 error = "This request already has a booked appointment: move or cancel it in the agenda."
+            except booking.TimeNotFree:
+                error = "That time is no longer free (time off, a closure or the clinician's hours). Choose another."
             except booking.SlotTaken:
                 error = "Someone booked that time a moment ago. Choose another."
             except booking.BookingError as problem:
@@ -79,4 +85,5 @@ class OfferTimesMixin:
             .select_related("clinician")
             .first(),
         }
-        return TemplateResponse(request, "admin/appointments/appointment/offer_times.html", context)
+        response = TemplateResponse(request, "admin/appointments/appointment/offer_times.html", context)
+        return record_page(request, response, AccessRecord.Kind.BOOKING, "consultation")

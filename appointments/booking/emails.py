@@ -13,7 +13,7 @@ from clinic.opening_hours import spelled_out_time
 
 from ..requests.notifications import email_builder, queue_notification
 from ..requests.outbox import Notification
-from .calendar_file import calendar_file
+from . import calendar_file
 from .models import Appointment
 
 SUBJECTS = {
@@ -74,7 +74,7 @@ def booking_email(notification, clinic):
         recipient, template = consultation.email, "appointments/email/booking.txt"
     attachments = []
     if appointment is not None and notification.kind in WITH_CALENDAR:
-        attachments.append(("appointment.ics", calendar_file(appointment, clinic), "text/calendar"))
+        attachments.append(calendar_file.attachment(appointment, clinic))
     return subject, render_to_string(template, context), [recipient], attachments
 
 

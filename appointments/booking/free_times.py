@@ -69,7 +69,9 @@ def _day_starts(day, blocks, length):
     """Start times on `day` in each block, stepped in local wall-clock time.
 
     A start that does not exist (the hour skipped in March) is left out; one that happens twice
-    (the hour repeated in November) is offered once, at its first occurrence.
+    (the hour repeated in November) is offered once, at its first occurrence. On the day the clocks
+    change a time is also measured in real time: it ends within its block, and the next one starts
+    no earlier than it really ends (a 45-minute time from 1:30 in March ends at 3:15, not 2:15).
     """
     zone = timezone.get_default_timezone()
     midnight = datetime.combine(day, time.min, tzinfo=zone)
@@ -77,52 +79,133 @@ def _day_starts(day, blocks, length):
     clocks_change = (midnight + timedelta(days=1)).utcoffset() != offset
     for block in blocks:
         wall, block_end = datetime.combine(day, block.starts), datetime.combine(day, block.ends)
-        while wall + length <= block_end:
-            if not clocks_change:  # the usual day: one offset all day
+        if not clocks_change:  # the usual day: one offset all day
+            while wall + length <= block_end:
                 yield (wall - offset).replace(tzinfo=UTC)
-            else:
-                moment = wall.replace(tzinfo=zone)  # fold=0: the first of a repeated hour
-                utc = moment.astimezone(UTC)
-                if utc.astimezone(zone).replace(tzinfo=None) == wall:  # else it does not exist
-                    yield utc
+                wall += length
+            continue
+        real_end = block_end.replace(tzinfo=zone).astimezone(UTC)
+        previous_end = None
+        while wall + length <= block_end:
+            utc = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0: the first of a repeated hour
+            if utc.astimezone(zone).replace(tzinfo=None) != wall:  # it does not exist
+                wall += length
+                continue
+            if previous_end is not None and utc < previous_end:  # resume where the previous time really ends
+                wall = previous_end.astimezone(zone).replace(tzinfo=None)
+                continue
+            if utc + length > real_end:
+                break
+            yield utc
+            previous_end = utc + length
             wall += length
 
 
-def free_slots(clinician, start_date, end_date, *, now=None, clinic=None):
+class Availability:
+    """The rules that make a time free for one clinician over some days, in one place.
+
+    Working hours, an active clinician, clinic closures and holidays, time off, live appointments
+    (unless `count_appointments` is off, or but one of them, `ignore_appointment`) and the minimum
+    notice (unless `notice` is off). `free_slots`, `is_free` and the booking services all ask it.
+    """
+
+    def __init__(
+        self,
+        clinician,
+        start_date,
+        end_date,
+        *,
+        now=None,
+        clinic=None,
+        ignore_appointment=None,
+        count_appointments=True,
+        notice=True,
+    ):
+        now = now or timezone.now()
+        clinic = clinic or ClinicProfile.load()
+        self.clinician, self.length, self.start_date, self.end_date = clinician, clinician.length, start_date, end_date
+        self.earliest = now + minimum_notice() if notice else None
+        self.closed = closed_days(start_date, end_date, clinic)
+        self.blocks = {}
+        for block in clinician.working_hours.all():
+            self.blocks.setdefault(block.weekday, []).append(block)
+        window_start = at_local(start_date, time.min)
+        window_end = at_local(end_date + timedelta(days=1), time.min)
+        busy = list(
+            TimeOff.objects.filter(clinician=clinician, starts_at__lt=window_end, ends_at__gt=window_start).values_list(
+                "starts_at", "ends_at"
+            )
+        )
+        if count_appointments:
+            appointments = Appointment.objects.live().filter(
+                clinician=clinician, starts_at__lt=window_end, ends_at__gt=window_start
+            )
+            if ignore_appointment is not None:
+                appointments = appointments.exclude(pk=ignore_appointment.pk)
+            busy += list(appointments.values_list("starts_at", "ends_at"))
+        self.taken = Taken(busy)
+
+    def _open(self, start, end, day):
+        """Free of everything but the working hours (which the caller has checked)."""
+        return (
+            self.clinician.active
+            and (self.earliest is None or start >= self.earliest)
+            and day not in self.closed
+            and not self.taken.overlaps(start.timestamp(), end.timestamp())
+        )
+
+    def starts(self):
+        """Every free start, soonest first."""
+        slots = []
+        day = self.start_date
+        while day <= self.end_date:
+            if day not in self.closed and day.weekday() in self.blocks:
+                for start in _day_starts(day, self.blocks[day.weekday()], self.length):
+                    if self._open(start, start + self.length, day):
+                        slots.append(start)
+            day += timedelta(days=1)
+        return slots if self.clinician.active else []
+
+    def is_free(self, starts_at, ends_at):
+        """Whether [starts_at, ends_at) is one of the free times (a start `starts` lists, of the right length)."""
+        day = timezone.localdate(starts_at)
+        if ends_at != starts_at + self.length or not self.start_date <= day <= self.end_date:
+            return False
+        if not self._open(starts_at, ends_at, day):
+            return False
+        return starts_at in _day_starts(day, self.blocks.get(day.weekday(), []), self.length)
+
+    def covers(self, starts_at, ends_at):
+        """Whether an appointment already booked still fits: within working hours and nothing in the way."""
+        day = timezone.localdate(starts_at)
+        if not self._open(starts_at, ends_at, day):
+            return False
+        return any(
+            at_local(day, block.starts) <= starts_at and ends_at <= at_local(day, block.ends)
+            for block in self.blocks.get(day.weekday(), [])
+        )
+
+
+def free_slots(clinician, start_date, end_date, *, now=None, clinic=None, ignore_appointment=None):
     """Free start times of `clinician` from `start_date` to `end_date` (inclusive), as aware datetimes.
 
     Working hours minus live appointments, time off, clinic closures and holidays, and anything
-    sooner than the minimum notice (APPOINTMENTS_MIN_NOTICE_HOURS).
+    sooner than the minimum notice (APPOINTMENTS_MIN_NOTICE_HOURS); none for an inactive clinician.
     """
-    now = now or timezone.now()
-    clinic = clinic or ClinicProfile.load()
-    earliest = now + minimum_notice()
-    closed = closed_days(start_date, end_date, clinic)
-    blocks = {}
-    for block in clinician.working_hours.all():
-        blocks.setdefault(block.weekday, []).append(block)
-    window_start = at_local(start_date, time.min)
-    window_end = at_local(end_date + timedelta(days=1), time.min)
-    busy = list(
-        Appointment.objects.live()
-        .filter(clinician=clinician, starts_at__lt=window_end, ends_at__gt=window_start)
-        .values_list("starts_at", "ends_at")
-    ) + list(
-        TimeOff.objects.filter(clinician=clinician, starts_at__lt=window_end, ends_at__gt=window_start).values_list(
-            "starts_at", "ends_at"
-        )
+    return Availability(
+        clinician, start_date, end_date, now=now, clinic=clinic, ignore_appointment=ignore_appointment
+    ).starts()
+
+
+def is_free(clinician, starts_at, ends_at, *, now=None, ignore_appointment=None, clinic=None):
+    """Whether `clinician` is free from `starts_at` to `ends_at` by the rules of `free_slots`.
+
+    Booking, moving and the booking page ask this under their locks, with the clinician re-read.
+    """
+    day = timezone.localdate(starts_at)
+    return Availability(clinician, day, day, now=now, clinic=clinic, ignore_appointment=ignore_appointment).is_free(
+        starts_at, ends_at
     )
-    taken = Taken(busy)
-    length = clinician.length
-    slots = []
-    day = start_date
-    while day <= end_date:
-        if day not in closed and day.weekday() in blocks:
-            for start in _day_starts(day, blocks[day.weekday()], length):
-                if start >= earliest and not taken.overlaps(start.timestamp(), (start + length).timestamp()):
-                    slots.append(start)
-        day += timedelta(days=1)
-    return slots
 
 
 class Taken:

@@ -9,7 +9,7 @@ from datetime import time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,9 +87,29 @@ class TimeOff(models.Model):
             raise ValidationError("Time off must end after it starts.")
 
 
+def holds_request(since):
+    """Appointments that end an offer's use: booked (through any offer), or kept since it (attended, did not come).
+
+    `since` is the offer's creation time (a value or an OuterRef): an appointment kept before it does
+    not close it (a new offer after a visit, or after a missed one, books again).
+    """
+    return Q(status=Appointment.Status.BOOKED) | Q(status__in=Appointment.KEPT, created_at__gte=since)
+
+
 class OfferQuerySet(models.QuerySet):
     def by_token(self, token):
         return self.select_related("consultation").filter(token=token).first()
+
+    def open(self, now=None):
+        """Offers whose link still books: not closed or expired, the request open and holding no appointment."""
+        holders = Appointment.objects.filter(
+            holds_request(OuterRef("created_at")), consultation=OuterRef("consultation")
+        )
+        return (
+            self.filter(closed_at__isnull=True, expires_at__gt=now or timezone.now())
+            .exclude(consultation__status="closed")
+            .exclude(Exists(holders))
+        )
 
 
 class Offer(models.Model):
@@ -119,6 +139,15 @@ class Offer(models.Model):
     @property
     def booked(self):
         return self.appointments.filter(status=Appointment.Status.BOOKED).select_related("clinician").first()
+
+    def holder(self):
+        """The appointment that ends this link's use (see `holds_request`), the latest first, or None."""
+        return (
+            Appointment.objects.filter(holds_request(self.created_at), consultation_id=self.consultation_id)
+            .select_related("clinician", "offer")
+            .order_by("-created_at")
+            .first()
+        )
 
 
 class OfferedTime(models.Model):
@@ -157,6 +186,8 @@ class Appointment(models.Model):
         NO_SHOW = "no_show", "Did not come"
         CANCELLED = "cancelled", "Cancelled"
 
+    KEPT = (Status.ATTENDED, Status.NO_SHOW)  # its time has come: marked by staff
+
     clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="appointments")
     consultation = models.ForeignKey(
         "appointments.ConsultationRequest", on_delete=models.CASCADE, related_name="appointments"
@@ -172,6 +203,8 @@ class Appointment(models.Model):
     sequence = models.PositiveSmallIntegerField(default=0, editable=False)
     # The start time a reminder was claimed for: a moved appointment gets a reminder for its new time.
     reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the reminder is owed (see booking/reminders.py); None once sent, or when none is owed.
+    remind_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
 
     objects = AppointmentQuerySet.as_manager()
 

@@ -3,7 +3,8 @@
 The admin, the public booking pages and the tests all call these functions (reminders are in
 reminders.py, free times in free_times.py). Offers do not hold times: the first patient to choose
 a time gets it, and the database refuses a second live appointment that overlaps it (see
-`Appointment` and migration 0007).
+`Appointment` and migration 0007). Every change takes its row locks (locks.py) in one order,
+offer → appointment → clinician, then re-reads and re-checks before it writes.
 """
 
 import logging
@@ -11,39 +12,28 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from clinic.opening_hours import spelled_out_time
 
 from ..requests.models import ConsultationRequest
 from ..requests.outbox import Notification
-from ..requests.timeline import RequestEvent
+from ..requests.timeline import ASKED_FOR_OTHER_TIMES, RequestEvent
 from .emails import queue_email
-from .free_times import Slot, offerable_slots
-from .models import Appointment, Clinician, Offer, OfferedTime, uses_exclusion_constraint
-from .reminders import reminder_is_due
+
+# The errors are part of the workflow's vocabulary: callers catch them as services.<Name>.
+from .errors import AlreadyBooked, BookingError, LinkClosed, SlotTaken, TimeNotFree, TooLate  # noqa: F401
+from .free_times import Availability, Slot, offerable_slots
+from .links import BOOKED, ELSEWHERE, OPEN, link_state
+from .locks import check_free, locked_appointment, locked_clinician, locked_offer
+from .models import Appointment, Offer, OfferedTime
+from .reminders import reminder_time
 from .scheduling_links import refresh_soon as refresh_scheduling_links
 
 logger = logging.getLogger(__name__)
 
 MAX_OFFERED = 5
-
-
-class SlotTaken(Exception):
-    """Someone else booked that time first (or it is no longer free)."""
-
-
-class AlreadyBooked(Exception):
-    """The request already has a booked appointment."""
-
-    def __init__(self, appointment):
-        super().__init__(str(appointment))
-        self.appointment = appointment
-
-
-class BookingError(ValueError):
-    """What staff asked for cannot be done; the message says why, in plain words."""
 
 
 def offer_times(consultation, *, by, slots=None, count=3):
@@ -76,7 +66,9 @@ def offer_times(consultation, *, by, slots=None, count=3):
         )
         if consultation.status in ConsultationRequest.AWAITING_CONTACT:
             consultation.move_to(ConsultationRequest.Status.CONTACTED, by=by)
-        consultation.record(RequestEvent.Kind.OFFER, by=by, detail=f"{len(slots)} time(s) offered"[:200])
+        consultation.record(
+            RequestEvent.Kind.OFFER, by=by, detail=f"{len(slots)} time{pluralize(len(slots))} offered"[:200]
+        )
         queue_email(consultation, Notification.Kind.OFFER, offer=offer)
     logger.info("Offered %s time(s) to request %s.", len(slots), consultation.reference)
     return offer
@@ -87,40 +79,34 @@ def offered_slots(offer):
 
 
 def still_free(offer, *, now=None):
-    """The offered times nobody has taken yet (and not too soon)."""
+    """The offered times that are still free, by the rules of `free_slots` (time off, closures, notice, taken...)."""
     now = now or timezone.now()
     slots = offered_slots(offer)
-    return [slot for slot in slots if slot.starts_at > now and not _taken(slot)]
+    rules = {}
+    for clinician in {slot.clinician for slot in slots}:
+        days = [timezone.localdate(slot.starts_at) for slot in slots if slot.clinician == clinician]
+        rules[clinician] = Availability(clinician, min(days), max(days), now=now)
+    return [slot for slot in slots if rules[slot.clinician].is_free(slot.starts_at, slot.ends_at)]
 
 
-def _taken(slot, *, ignore=None):
-    taken = Appointment.objects.overlapping(slot.clinician, slot.starts_at, slot.ends_at)
-    if ignore is not None:
-        taken = taken.exclude(pk=ignore.pk)
-    return taken.exists()
-
-
-def _lock_clinician(clinician):
-    """SQLite: take the write lock first, so check-and-insert cannot interleave (PostgreSQL has its constraint)."""
-    if not uses_exclusion_constraint():
-        Clinician.objects.filter(pk=clinician.pk).update(booking_version=F("booking_version") + 1)
-
-
-def book(offer, slot, *, by=None):
+def book(offer, slot, *, by=None, now=None):
     """Book `slot` (one of the offer's times) for the offer's request; return the appointment.
 
-    Raises SlotTaken when someone else got that time first, AlreadyBooked when the request has a
-    booked appointment (a double click: the caller shows that one).
+    Under the offer's and the clinician's locks: the link must still book (LinkClosed), the request
+    hold no appointment (AlreadyBooked: the caller shows that one), and the time still be free
+    (SlotTaken when someone got it first, TimeNotFree for anything else).
     """
-    consultation = offer.consultation
+    now = now or timezone.now()
     try:
         with transaction.atomic():
-            _lock_clinician(slot.clinician)
-            existing = consultation.appointments.filter(status=Appointment.Status.BOOKED).first()
-            if existing is not None:
-                raise AlreadyBooked(existing)
-            if _taken(slot):
-                raise SlotTaken(slot.key)
+            offer = locked_offer(offer)
+            link = link_state(offer, now=now)
+            if link.appointment is not None:
+                raise AlreadyBooked(link.appointment)
+            if not link.books:
+                raise LinkClosed(link.state)
+            slot = check_free(locked_clinician(slot.clinician), slot, now=now)
+            consultation = offer.consultation
             with transaction.atomic():  # a savepoint: the constraint's refusal leaves the rest usable
                 appointment = Appointment.objects.create(
                     clinician=slot.clinician,
@@ -129,7 +115,7 @@ def book(offer, slot, *, by=None):
                     starts_at=slot.starts_at,
                     ends_at=slot.ends_at,
                     booked_by_patient=by is None,
-                    reminded_for=slot.starts_at if reminder_is_due(slot.starts_at) else None,
+                    remind_at=reminder_time(slot.starts_at, now=now),
                 )
             refresh_scheduling_links()
             if consultation.status in ConsultationRequest.AWAITING_CONTACT:
@@ -140,7 +126,7 @@ def book(offer, slot, *, by=None):
             if consultation.email:
                 queue_email(consultation, Notification.Kind.BOOKED, appointment=appointment)
     except IntegrityError:
-        existing = consultation.appointments.filter(status=Appointment.Status.BOOKED).first()
+        existing = offer.consultation.appointments.filter(status=Appointment.Status.BOOKED).first()
         if existing is not None:
             raise AlreadyBooked(existing) from None
         raise SlotTaken(slot.key) from None
@@ -157,16 +143,20 @@ def book_for_patient(consultation, slot, *, by):
         return book(offer, slot, by=by)
 
 
-def cancel(appointment, *, by=None):
-    """Cancel: the time is free again at once, the patient's link stops working, triage is told."""
+def cancel(appointment, *, by=None, online=False):
+    """Cancel: the time is free again at once, the patient's link stops working, triage is told.
+
+    `online`: the patient, through their link, may cancel only until the change cutoff. Cancelling
+    a cancelled appointment changes nothing; one already marked attended or did not come is refused.
+    """
     with transaction.atomic():
-        appointment = (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related("consultation", "offer")
-            .get(pk=appointment.pk)
-        )
-        if appointment.status != Appointment.Status.BOOKED:
+        appointment = locked_appointment(appointment)
+        if appointment.status == Appointment.Status.CANCELLED:
             return appointment
+        if appointment.status != Appointment.Status.BOOKED:
+            raise BookingError("This appointment has already taken place: it cannot be cancelled.")
+        if online and not appointment.patient_may_change():
+            raise TooLate(appointment)
         appointment.status, appointment.cancelled_at = Appointment.Status.CANCELLED, timezone.now()
         appointment.sequence += 1
         appointment.save(update_fields=["status", "cancelled_at", "sequence"])
@@ -192,42 +182,53 @@ def cancel(appointment, *, by=None):
     return appointment
 
 
-def ask_for_other_times(offer):
-    """The patient wants other times: cancel what they booked through this link, and tell triage."""
-    booked = offer.booked
-    if booked is not None:
-        if not booked.patient_may_change():
-            raise BookingError("It is too close to the appointment to change it online. Please call us.")
-        cancel(booked)
+def ask_for_other_times(offer, *, cancel_booked=True, now=None):
+    """The patient wants other times: close the link (cancelling what they booked through it), tell triage.
+
+    Under the offer's lock. With `cancel_booked` off (the button on the list of times) a booking
+    that got there first wins: AlreadyBooked, and nothing changes. A link already closed changes nothing.
+    """
     with transaction.atomic():
+        offer = locked_offer(offer)
+        link = link_state(offer, now=now)
+        if link.state == ELSEWHERE or (link.state == BOOKED and not cancel_booked):
+            raise AlreadyBooked(link.appointment)
+        if link.state not in (OPEN, BOOKED):
+            return
+        if link.state == BOOKED:
+            cancel(link.appointment, online=True)
         Offer.objects.filter(pk=offer.pk).update(closed_at=timezone.now())
         consultation = offer.consultation
-        consultation.record(RequestEvent.Kind.OFFER, detail="The patient asked for other times")
-        if booked is None:
+        consultation.record(RequestEvent.Kind.OFFER, detail=ASKED_FOR_OTHER_TIMES)
+        if link.state == OPEN:
             queue_email(consultation, Notification.Kind.TRIAGE_BOOKING, offer=offer)
     logger.info("Request %s: the patient asked for other times.", offer.consultation.reference)
 
 
-def move(appointment, slot, *, by):
-    """Staff move an appointment to another free time; the patient gets an updated calendar file."""
-    slot = Slot.of(slot)
-    if appointment.status != Appointment.Status.BOOKED:
-        raise BookingError("Only a booked appointment can be moved.")
-    old_label = spelled_out_time(appointment.starts_at)
+def move(appointment, slot, *, by, now=None):
+    """Staff move a booked appointment to another free time; the patient gets an updated calendar file.
+
+    Under the appointment's lock (re-read: a cancel that got there first wins) and the clinician's.
+    """
+    slot, now = Slot.of(slot), now or timezone.now()
     try:
         with transaction.atomic():
-            _lock_clinician(slot.clinician)
-            if _taken(slot, ignore=appointment):
-                raise SlotTaken(slot.key)
-            with transaction.atomic():
-                Appointment.objects.filter(pk=appointment.pk).update(
-                    clinician=slot.clinician,
-                    starts_at=slot.starts_at,
-                    ends_at=slot.ends_at,
-                    sequence=F("sequence") + 1,
-                    reminded_for=slot.starts_at if reminder_is_due(slot.starts_at) else None,
+            appointment = locked_appointment(appointment)
+            if appointment.status != Appointment.Status.BOOKED:
+                raise BookingError(
+                    f"This appointment is {appointment.get_status_display().lower()}: only a booked one can be moved."
                 )
-            appointment.refresh_from_db()
+            old_label = spelled_out_time(appointment.starts_at)
+            slot = check_free(locked_clinician(slot.clinician), slot, now=now, ignore=appointment)
+            appointment.clinician, appointment.starts_at, appointment.ends_at = (
+                slot.clinician,
+                slot.starts_at,
+                slot.ends_at,
+            )
+            appointment.sequence += 1
+            appointment.remind_at = reminder_time(slot.starts_at, now=now)
+            with transaction.atomic():
+                appointment.save(update_fields=["clinician", "starts_at", "ends_at", "sequence", "remind_at"])
             refresh_scheduling_links()
             consultation = appointment.consultation
             consultation.record(
@@ -246,14 +247,15 @@ def move(appointment, slot, *, by):
 
 
 def mark(appointment, status, *, by):
-    """Attended or did not come: recorded on the request's timeline."""
-    if status not in (Appointment.Status.ATTENDED, Appointment.Status.NO_SHOW):
+    """Attended or did not come: under the appointment's lock, recorded on the request's timeline."""
+    if status not in Appointment.KEPT:
         raise BookingError("Mark an appointment as attended or as did not come.")
-    if appointment.status == Appointment.Status.CANCELLED:
-        raise BookingError("A cancelled appointment cannot be marked.")
-    if appointment.status == status:
-        return appointment
     with transaction.atomic():
+        appointment = locked_appointment(appointment)
+        if appointment.status == Appointment.Status.CANCELLED:
+            raise BookingError("A cancelled appointment cannot be marked.")
+        if appointment.status == status:
+            return appointment
         old = appointment.status
         appointment.status = status
         appointment.save(update_fields=["status"])

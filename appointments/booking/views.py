@@ -6,19 +6,18 @@ import re
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
 from clinic.models import ClinicProfile
 
-from ..requests.models import ConsultationRequest
+from . import calendar_file, links
 from . import services as booking
-from .calendar_file import calendar_file
 from .forms import SlotForm
 from .free_times import Slot
-from .models import Offer
+from .models import Appointment, Offer
 
 logger = logging.getLogger(__name__)
 
@@ -31,19 +30,31 @@ def bad_link(request, *, status, reason):
 
 @method_decorator(never_cache, name="dispatch")
 class OfferView(View):
-    """Resolve the link: unknown or forged → 404; used, expired or closed → 410."""
+    """Resolve the link: unknown or forged → 404; used, expired or closed → 410; one that no longer
+    books because the request holds an appointment (through another link, or already kept) → 410
+    with where that appointment is."""
 
     def dispatch(self, request, token, *args, **kwargs):
         offer = Offer.objects.by_token(token) if TOKEN.fullmatch(token) else None
         if offer is None:
             return bad_link(request, status=404, reason="unknown")
-        if offer.closed_at or offer.consultation.status == ConsultationRequest.Status.CLOSED:
-            return bad_link(request, status=410, reason="used")
         self.offer = offer
-        self.appointment = offer.booked
-        if self.appointment is None and offer.expires_at <= timezone.now():
-            return bad_link(request, status=410, reason="expired")
+        link = booking.link_state(offer)
+        if link.state == links.ELSEWHERE:
+            return self.render_elsewhere(link.appointment)
+        if link.state in (links.USED, links.EXPIRED):
+            return bad_link(request, status=410, reason=link.state)
+        self.appointment = link.appointment
         return super().dispatch(request, *args, **kwargs)
+
+    def render_elsewhere(self, appointment):
+        """The request's appointment, held through another link or already kept: say when, and where to see it."""
+        holder = appointment.offer
+        see = None
+        if appointment.status == Appointment.Status.BOOKED and holder is not None:
+            see = reverse("appointments:booked", args=[holder.token])
+        context = {"when": Slot(appointment.clinician, appointment.starts_at).label, "see": see, "kept": not see}
+        return render(self.request, "appointments/booking/already.html", context, status=410)
 
     def render_appointment(self, status=200, **context):
         return render(
@@ -60,6 +71,22 @@ class OfferView(View):
             status=status,
         )
 
+    def refused(self, error):
+        """A booking service refused: show what is true now (the appointment, or why the link is closed)."""
+        if isinstance(error, booking.AlreadyBooked):
+            if error.appointment.offer_id == self.offer.pk and error.appointment.status == Appointment.Status.BOOKED:
+                return self.booked_redirect()
+            return self.render_elsewhere(error.appointment)
+        if isinstance(error, booking.TooLate):
+            self.appointment = error.appointment
+            return self.render_appointment(too_late=True)
+        return bad_link(self.request, status=410, reason=error.state)
+
+    def booked_redirect(self):
+        response = redirect("appointments:booked", token=self.offer.token)
+        response.status_code = 303
+        return response
+
 
 class BookView(OfferView):
     def get(self, request):
@@ -75,24 +102,22 @@ class BookView(OfferView):
             return self.show_times(form)
         try:
             booking.book(self.offer, form.cleaned_data["slot"])
-        except booking.AlreadyBooked:
-            return self.booked_redirect()
+        except (booking.AlreadyBooked, booking.LinkClosed) as error:
+            return self.refused(error)
+        except booking.TimeNotFree:
+            logger.info("Request %s: the chosen time is no longer free.", self.offer.consultation.reference)
+            return self.show_times(SlotForm(offer=self.offer), unavailable=True)
         except booking.SlotTaken:
             logger.info("Request %s: the chosen time was just taken.", self.offer.consultation.reference)
             return self.show_times(SlotForm(offer=self.offer), taken=True)
         return self.booked_redirect()
 
-    def booked_redirect(self):
-        response = redirect("appointments:booked", token=self.offer.token)
-        response.status_code = 303
-        return response
-
-    def show_times(self, form, *, taken=False):
+    def show_times(self, form, *, taken=False, unavailable=False):
         slots = booking.still_free(self.offer)
         return render(
             self.request,
             "appointments/booking/choose.html",
-            {"offer": self.offer, "form": form, "slots": slots, "taken": taken},
+            {"offer": self.offer, "form": form, "slots": slots, "taken": taken, "unavailable": unavailable},
         )
 
 
@@ -107,8 +132,9 @@ class CalendarFileView(OfferView):
     def get(self, request):
         if self.appointment is None:
             return bad_link(request, status=404, reason="unknown")
-        response = HttpResponse(calendar_file(self.appointment, ClinicProfile.load()), content_type="text/calendar")
-        response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+        ics = calendar_file.calendar_file(self.appointment, ClinicProfile.load())
+        response = HttpResponse(ics, content_type=calendar_file.content_type(self.appointment))
+        response["Content-Disposition"] = f'attachment; filename="{calendar_file.FILENAME}"'
         return response
 
 
@@ -116,15 +142,21 @@ class CancelView(OfferView):
     def post(self, request):
         if self.appointment is None:
             return redirect("appointments:book", token=self.offer.token)
-        if not self.appointment.patient_may_change():
-            return self.render_appointment(too_late=True)
-        booking.cancel(self.appointment)
+        try:
+            booking.cancel(self.appointment, online=True)
+        except booking.TooLate as error:
+            return self.refused(error)
+        except booking.BookingError:  # marked attended or did not come a moment ago
+            return self.render_elsewhere(self.appointment)
         return render(request, "appointments/booking/done.html", {"done": "cancelled"})
 
 
 class OtherTimesView(OfferView):
     def post(self, request):
-        if self.appointment is not None and not self.appointment.patient_may_change():
-            return self.render_appointment(too_late=True)
-        booking.ask_for_other_times(self.offer)
+        # The appointment page's button says so: cancel what I booked. The one on the list of times
+        # does not, so a booking that got there first wins (the patient sees it).
+        try:
+            booking.ask_for_other_times(self.offer, cancel_booked=request.POST.get("cancel_booked") == "1")
+        except (booking.AlreadyBooked, booking.TooLate) as error:
+            return self.refused(error)
         return render(request, "appointments/booking/done.html", {"done": "other_times"})

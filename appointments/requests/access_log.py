@@ -4,21 +4,26 @@ Every open of a request's page, every listing of requests (search or filter) and
 one row: who, when, from which address, which requests (references) and the kind of access.
 Never the search text, which may itself be a patient's name. Rows are only ever added: the model
 refuses changes and deletion, the admin offers neither, and the references are text rather than
-foreign keys, so purging closed requests leaves the record of who saw them in place. Entries are
-kept for at least ACCESS_LOG_KEPT (six years); nothing in the code deletes them.
+foreign keys, so purging closed requests leaves the record of who saw them in place. On
+PostgreSQL a trigger (migration 0010) refuses UPDATE and DELETE whatever the code does, except
+the retention purge (`purge_expired_records`, entries older than ACCESS_LOG_KEPT, six years),
+which says so with a transaction-local setting, and the unlinking of a removed staff account.
 """
 
 import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from clinic.net import client_ip
 from clinic.opening_hours import clinic_time
 
+# The trigger of migration 0010 holds the same period (2196 days): change both together.
 ACCESS_LOG_KEPT = timedelta(days=6 * 366)
+# Set (transaction-local) by the retention purge; the PostgreSQL trigger lets its deletes through.
+PURGE_SETTING = "clinic.access_log_purge"
 
 
 class AccessRecordQuerySet(models.QuerySet):
@@ -38,8 +43,13 @@ class AccessRecord(models.Model):
 
     class Kind(models.TextChoices):
         VIEW = "view", "Opened the request page"
+        HISTORY = "history", "Opened the request's history"
+        BOOKING = "booking", "Opened a booking page (appointment, offer times, move)"
         SEARCH = "search", "Searched the queue"
         LIST = "list", "Listed the queue"
+        AGENDA = "agenda", "Listed the agenda"
+        LOOKUP = "lookup", "Looked up a reference"
+        DELETE = "delete", "Deleted, or was shown what deleting removes"
         EXPORT = "export", "Exported"
 
     at = models.DateTimeField("when", default=timezone.now, db_index=True, editable=False)
@@ -96,6 +106,34 @@ def record_access(request, kind, references):
         references=f" {' '.join(references)} ",
         count=len(references),
     )
+
+
+def record_page(request, response, kind, shown, reference=lambda obj: obj.reference):
+    """Record `kind` when an admin page was rendered showing the object in its context under `shown`.
+
+    A redirect (after saving or deleting) or a refusal has no such context and records nothing.
+    """
+    obj = (getattr(response, "context_data", None) or {}).get(shown)
+    if obj is not None:
+        record_access(request, kind, [reference(obj)])
+    return response
+
+
+def purge_expired_records(now=None):
+    """Delete the entries older than ACCESS_LOG_KEPT; return how many. The one deletion the log allows."""
+    cutoff = (now or timezone.now()) - ACCESS_LOG_KEPT
+    using = router.db_for_write(AccessRecord)
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        expired = AccessRecord.objects.using(using).filter(at__lt=cutoff)
+        if connection.vendor != "postgresql":
+            return models.QuerySet.delete(expired)[0]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
+            try:
+                return models.QuerySet.delete(expired)[0]
+            finally:  # until the end of the transaction otherwise, which may be a caller's
+                cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
 
 
 def valid_ip(text):

@@ -112,7 +112,7 @@ def still_not_taken_on(email):
 
 @outbox.content_writer(ONCALL_KIND)
 def write_carried_over(email):
-    """Alerts carried over from before the outbox (migration 0010) are written when first sent."""
+    """Alerts carried over from before the outbox (migration 0013) are written when first sent."""
     alert = UrgentAlert.objects.select_related("consultation").get(email=email)
     written = alert_email(alert, alert.created_at)
     for field in ("subject", "body", "attachments", "recipients", "facts"):

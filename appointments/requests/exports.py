@@ -3,7 +3,8 @@
 CSV: every cell quoted, and any cell where a spreadsheet could start a formula (at its start, or
 after a `;`, `,`, tab or line break, where spreadsheets set to another separator split cells) gets
 an apostrophe before that character. XLSX: every cell written as text (openpyxl treats a string
-starting with "=" as a formula unless told otherwise). Rows are read from the database in chunks
+starting with "=" as a formula unless told otherwise), and the control characters XML cannot hold
+(a vertical tab, ESC…) replaced by U+FFFD, the replacement character. Rows are read from the database in chunks
 and written as they come, so 10,000 rows use bounded memory.
 """
 
@@ -14,6 +15,9 @@ import tempfile
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from clinic.staff import staff_name
 
 from .phones import display_phone
 
@@ -45,6 +49,12 @@ def spreadsheet_safe(value):
     return FORMULA_START.sub(r"\1'\2", text)
 
 
+def xml_safe(value):
+    """The text with every character an .xlsx (XML) cannot hold replaced, so any text can be exported."""
+    text = "" if value is None else str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
 def export_row(consultation):
     return [
         consultation.reference,
@@ -52,7 +62,7 @@ def export_row(consultation):
         consultation.get_status_display(),
         consultation.get_outcome_display(),
         consultation.get_priority_display(),
-        consultation.assigned_to.get_username() if consultation.assigned_to else "",
+        staff_name(consultation.assigned_to),
         consultation.topic.name if consultation.topic else "Something else",
         consultation.article.title if consultation.article else "",
         consultation.full_name,
@@ -94,7 +104,7 @@ def xlsx_file(queryset):
     for row in rows(queryset):
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
+            cell = WriteOnlyCell(sheet, value=xml_safe(value))
             cell.data_type = "s"  # text, never a formula
             cells.append(cell)
         sheet.append(cells)

@@ -1,4 +1,5 @@
 import time
+import unicodedata
 import uuid
 from dataclasses import dataclass
 
@@ -7,6 +8,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.validators import ProhibitNullCharactersValidator
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.html import format_html
@@ -33,6 +35,19 @@ SUMMARY_LABELS = {
     "consent": "Privacy notice",
 }
 _TOKEN_SALT = "appointments.request-form"
+CONTROL_CHARACTERS = (
+    "This has a hidden control character in it, often left by copying and pasting. "
+    "Please type this answer again, without pasting."
+)
+# Line breaks and tabs are what people type; other control characters break exports and are never meant.
+ALLOWED_CONTROLS = frozenset("\n\r\t")
+# The phone number's own check already refuses anything but a number.
+FREE_TEXT_FIELDS = ["full_name", "email", "message"]
+
+
+def refuse_control_characters(text):
+    if any(unicodedata.category(c) == "Cc" and c not in ALLOWED_CONTROLS for c in text):
+        raise forms.ValidationError(CONTROL_CHARACTERS, code="control_characters")
 
 
 @dataclass(frozen=True)
@@ -164,6 +179,10 @@ class ConsultationRequestForm(forms.ModelForm):
         preselected = article and article.primary_topic
         if preselected and not self.is_bound:
             self.initial["topic"] = preselected.slug
+        for name in FREE_TEXT_FIELDS:  # one plain message for any control character, NUL included
+            field = self.fields[name]
+            others = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+            field.validators = [*others, refuse_control_characters]
         self.fields["had_spine_surgery"].choices = [("", "Choose one"), *ConsultationRequest.SpineSurgery.choices]
         self.fields["preferred_contact"].choices = ConsultationRequest.ContactMethod.choices
         self.fields["consent"].label = format_html(

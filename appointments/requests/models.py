@@ -64,6 +64,7 @@ class ConsultationRequest(models.Model):
 
     MESSAGE_MAX_LENGTH = 4000
     AWAITING_CONTACT = (Status.NEW, Status.IN_REVIEW)
+    OPEN_WORK = (Status.NEW, Status.IN_REVIEW, Status.CONTACTED)  # what the desk still has to do
     # Where a request may go from each status: forward along the path, or closed.
     ALLOWED_MOVES = {
         Status.NEW: {Status.IN_REVIEW, Status.CONTACTED, Status.CLOSED},
@@ -237,6 +238,28 @@ class ConsultationRequest(models.Model):
         self.save(update_fields=fields)
         detail = f"outcome: {self.Outcome(outcome).label}" if outcome else ""
         self.record(RequestEvent.Kind.STATUS, by=by, old=old_status, new=status, detail=detail)
+
+    def reopen(self, *, by, reason):
+        """Closed → In review, with the reason in the timeline; decided under a row lock on the saved row."""
+        reason = " ".join(reason.split())
+        if not reason:
+            raise TransitionNotAllowed("Say why the request is reopened.")
+        with transaction.atomic():
+            saved = type(self).objects.select_for_update(of=("self",)).get(pk=self.pk)
+            if saved.status != self.Status.CLOSED:
+                raise TransitionNotAllowed(f"{saved.reference} is not closed: there is nothing to reopen.")
+            if saved.outcome == self.Outcome.SPAM:
+                raise TransitionNotAllowed(f"{saved.reference} was closed as spam: its details are deleted.")
+            saved.status, saved.outcome, saved.closed_at = self.Status.IN_REVIEW, "", None
+            saved.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
+            saved.record(
+                RequestEvent.Kind.STATUS,
+                by=by,
+                old=self.Status.CLOSED,
+                new=saved.status,
+                detail=f"Reopened: {reason}"[:200],
+            )
+        self.status, self.outcome, self.closed_at = saved.status, saved.outcome, saved.closed_at
 
     def assign_to(self, user, *, by):
         if user == self.assigned_to:

@@ -80,7 +80,7 @@ def send_notification(notification_id):
 
 @outbox.content_writer(*Notification.Kind.values)
 def write_carried_over(email):
-    """Rows carried over from before the outbox (migration 0010) are written when first sent."""
+    """Rows carried over from before the outbox (migration 0013) are written when first sent."""
     notification = Notification.objects.select_related("consultation", "offer", "appointment").get(email=email)
     written = compose_email(notification)
     for field in ("subject", "body", "attachments", "recipients", "facts"):

@@ -6,6 +6,9 @@ from django.utils import timezone
 
 from clinic.opening_hours import clinic_time
 
+# The timeline line of a patient who asked for other times; the queue shows such a request as waiting on us.
+ASKED_FOR_OTHER_TIMES = "The patient asked for other times"
+
 
 class InternalNote(models.Model):
     """A staff note on a request. Notes are added, never edited or removed (except with the request)."""
@@ -72,7 +75,12 @@ class RequestEvent(models.Model):
         def label(value):
             if labels and value in labels.values:
                 return labels(value).label
-            return value or "nobody"
+            if self.kind == self.Kind.BOOKING:
+                return value.replace("_", " ").capitalize()  # an appointment's status: "no_show" → "No show"
+            return value
 
-        text = f"{label(self.old_value)} → {label(self.new_value)}" if self.old_value or self.new_value else ""
+        old, new = label(self.old_value), label(self.new_value)
+        if self.kind == self.Kind.ASSIGNMENT:
+            old, new = old or "Nobody", new or "Nobody"
+        text = f"{old} → {new}" if old and new else new or (f"was {old}" if old else "")
         return "; ".join(part for part in [text, self.detail] if part)

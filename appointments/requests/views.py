@@ -104,7 +104,10 @@ class RequestConsultationView(FormView):
 
     def check_again(self, form):
         data = form.data.copy()
-        data["form_token"] = FormToken.issue(self.browser or self.new_browser, second_look=True)
+        # A person shown our form once and now again may send it at once. A post that came with no form
+        # of ours has seen nothing yet: its new token keeps the minimum wait, counted from this post.
+        second_look = form.token is not None
+        data["form_token"] = FormToken.issue(self.browser or self.new_browser, second_look=second_look)
         form = self.get_form_class()(data=data, article=self.article)
         return self.render_to_response(self.get_context_data(form=form, check_again=CHECK_AGAIN))
 

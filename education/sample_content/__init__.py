@@ -1,23 +1,9 @@
-"""The sample clinic, its topics and its article, loaded by `manage.py load_sample_content`."""
+"""The sample topics and article, loaded by `manage.py load_sample_content` (the clinic is in clinic/)."""
 
 import datetime
 from pathlib import Path
 
 SEED_DIR = Path(__file__).resolve().parent
-
-CLINIC = {
-    "name": "BEST Health System",
-    "tagline": "A modern ambulatory center for spine care and chronic pain",
-    "phone": "(555) 010-0142",
-    "email": "care@example.org",
-    "address": "100 Example Avenue, Suite 200\nSpringfield, ST 00000",
-    "hours": "Monday to Friday: 8 am to 5 pm\nSaturday and Sunday: closed",
-    # The same hours, as the clinic's calendar counts them (answer dates, overdue, urgent alerts).
-    "opens_at": datetime.time(8),
-    "closes_at": datetime.time(17),
-    "working_weekdays": "01234",
-    "emergency_notice": "If you have a medical emergency, call 911 or go to the nearest emergency room.",
-}
 
 TOPICS = [
     {

@@ -125,14 +125,14 @@ def test_patient_books_a_time(client, offer, consultation, sending):
     (email,) = mail.outbox
     assert slot.label in email.body and "What to bring" in email.body and book_url(offer) in email.body
     (name, _content, mimetype) = email.attachments[0]
-    assert name == "appointment.ics" and mimetype == "text/calendar"
+    assert name == "appointment.ics" and mimetype == "text/calendar; method=REQUEST"
 
 
 def test_calendar_file_parses_back_with_the_clinics_local_time(client, offer, sending):
     slot = booking.offered_slots(offer)[0]
     choose(client, offer, slot, sending)
     response = client.get(reverse("appointments:calendar-file", args=[offer.token]))
-    assert response["Content-Type"] == "text/calendar"
+    assert response["Content-Type"] == "text/calendar; method=REQUEST; charset=utf-8"
     calendar = Calendar.from_ical(response.content)
     (event,) = calendar.walk("VEVENT")
     start = event.decoded("dtstart")

@@ -170,3 +170,97 @@ def test_the_agenda_shows_today_first_and_the_index_counts_today(nurse_client, c
 def test_content_editors_do_not_see_the_agenda(editor_client):
     assert editor_client.get(reverse("admin:appointments_appointment_changelist")).status_code == 403
     assert "appointments today" not in editor_client.get(reverse("admin:index")).content.decode()
+
+
+def change_form_data(response):
+    """The POST data of an admin change form as the page shows it (the main form and its inlines)."""
+    data = {}
+
+    def add(form):
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            key = form.add_prefix(name)
+            if isinstance(value, list | tuple):
+                data[key] = [str(v) for v in value]
+            elif hasattr(value, "strftime") and not hasattr(value, "hour"):
+                data[key] = value.isoformat()
+            else:
+                data[key] = value.pk if hasattr(value, "pk") else value
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[formset.management_form.add_prefix(name)] = formset.management_form[name].value()
+        for form in formset.initial_forms:
+            add(form)
+    return data
+
+
+@pytest.fixture
+def booked_and_offered(clinician):
+    """One booked appointment and one open offer, on the first two days the clinician has times."""
+    slots = booking.offerable_slots(urgent=False)
+    first = slots[0]
+    second = next(s for s in slots if timezone.localdate(s.starts_at) > timezone.localdate(first.starts_at))
+    appointment = booking.book_for_patient(make_consultation(), first, by=None)
+    offer = booking.offer_times(make_consultation(), by=None, slots=[second])
+    return appointment, offer, first, second
+
+
+def warnings(response):
+    return [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+
+
+def test_time_off_over_booked_and_offered_times_tells_staff_which(admin_client, clinician, booked_and_offered):
+    appointment, offer, first, second = booked_and_offered
+    url = reverse("admin:appointments_clinician_change", args=[clinician.pk])
+    data = change_form_data(admin_client.get(url))
+    local = timezone.localtime
+    data.update(
+        {
+            "time_off-TOTAL_FORMS": "1",
+            "time_off-0-starts_at_0": local(first.starts_at).date().isoformat(),
+            "time_off-0-starts_at_1": "00:00",
+            "time_off-0-ends_at_0": (local(second.starts_at).date() + timedelta(days=1)).isoformat(),
+            "time_off-0-ends_at_1": "00:00",
+            "time_off-0-clinician": clinician.pk,
+        }
+    )
+    response = admin_client.post(url, data, follow=True)
+    assert response.status_code == 200 and clinician.time_off.count() == 1, response.context.get("errors")
+    (message,) = warnings(response)
+    assert "1 booked appointment(s) and 1 offered time(s)" in message
+    assert appointment.consultation.reference in message and offer.consultation.reference in message
+    assert reverse("admin:appointments_appointment_change", args=[appointment.pk]) in message
+    assert offer.consultation.get_admin_url() in message
+    assert appointment.consultation.full_name not in message
+
+
+def test_making_a_clinician_inactive_tells_staff_which(admin_client, clinician, booked_and_offered):
+    appointment, offer, *_ = booked_and_offered
+    url = reverse("admin:appointments_clinician_change", args=[clinician.pk])
+    data = change_form_data(admin_client.get(url))
+    data.pop("active")
+    message = warnings(admin_client.post(url, data, follow=True))[0]
+    assert appointment.consultation.reference in message and offer.consultation.reference in message
+
+
+def test_changing_the_name_only_says_nothing(admin_client, clinician, booked_and_offered):
+    url = reverse("admin:appointments_clinician_change", args=[clinician.pk])
+    data = change_form_data(admin_client.get(url))
+    data["name"] = "Dr. Ana Rivera-Lopez"
+    assert warnings(admin_client.post(url, data, follow=True)) == []
+
+
+def test_a_clinic_closure_tells_staff_which(admin_client, clinician, booked_and_offered):
+    appointment, offer, _first, second = booked_and_offered
+    day = timezone.localdate(second.starts_at).isoformat()
+    response = admin_client.post(
+        reverse("admin:clinic_clinicclosure_add"), {"starts_on": day, "ends_on": day, "reason": "Flood"}, follow=True
+    )
+    (message,) = warnings(response)
+    assert "0 booked appointment(s) and 1 offered time(s)" in message and offer.consultation.reference in message
+    assert appointment.consultation.reference not in message

@@ -1,19 +1,16 @@
-"""Fifty patients choose one time at once; two workers send reminders at once: once each."""
+"""Fifty patients choose one time at once (reminders with several workers: test_reminders.py)."""
 
 import threading
 from datetime import timedelta
 
 import pytest
-from django.core import mail
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from appointments import booking
-from appointments.models import Appointment, Notification
-from clinic.models import OutboxEmail
+from appointments.models import Appointment
 from tests.factories import make_clinician, make_consultation
 
 
@@ -90,40 +87,3 @@ def test_the_database_refuses_overlapping_live_appointments(clinic):
         ends_at=start + timedelta(minutes=30),
         status=Appointment.Status.CANCELLED,
     )
-
-
-@pytest.mark.django_db(transaction=True)
-def test_reminders_are_sent_once_even_with_two_workers_and_none_for_cancelled(clinic, settings):
-    clinic.observe_federal_holidays = False  # whatever day the suite runs on
-    clinic.save()
-    make_clinician(weekdays=range(7), blocks=((0, 23),))
-    slots = booking.offerable_slots(urgent=False, days=3)
-    due_soon = [slot for slot in slots if slot.starts_at < timezone.now() + timedelta(hours=47)][:6]
-    later = [slot for slot in slots if slot.starts_at > timezone.now() + timedelta(hours=49)][:1]
-    assert len(due_soon) == 6 and later
-    settings.APPOINTMENTS_REMINDER_HOURS = 0  # booked "long ago": no reminder yet
-    appointments = []
-    for slot in due_soon + later:
-        offer = booking.offer_times(make_consultation(), by=None, slots=[slot])
-        appointments.append(booking.book(offer, slot))
-    booking.cancel(appointments[0])
-    settings.APPOINTMENTS_REMINDER_HOURS = 48
-    Notification.objects.all().delete()
-    OutboxEmail.objects.all().delete()
-    mail.outbox.clear()
-
-    def worker():
-        call_command("send_appointment_reminders", verbosity=0)
-        call_command("run_worker", "--batch", verbosity=0)
-
-    if connection.vendor == "postgresql":
-        results = run_at_once([worker, worker, worker])
-        assert not [r for r in results if isinstance(r, Exception)]
-    else:  # SQLite allows one writer at a time: the workers take turns
-        worker(), worker()
-    call_command("run_worker", "--batch", verbosity=0)
-
-    reminders = Notification.objects.filter(kind=Notification.Kind.REMINDER)
-    assert sorted(reminders.values_list("appointment_id", flat=True)) == [a.pk for a in appointments[1:6]]
-    assert set(reminders.values_list("email__status", flat=True)) == {"sent"}
-    assert len([m for m in mail.outbox if m.subject.startswith("Reminder")]) == 5

@@ -1,5 +1,6 @@
 """Free times: working hours minus appointments, time off, closures, holidays and the minimum notice."""
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -124,3 +125,23 @@ def test_held_back_slots_are_for_urgent_requests_until_noon_the_day_before(clini
     at_noon_before = at_local(day - timedelta(days=1), time(12))
     released = offerable_slots(urgent=False, now=at_noon_before, days=3)
     assert local_times([s.starts_at for s in released if timezone.localdate(s.starts_at) == day]) == local_times(urgent)
+
+
+@pytest.mark.parametrize("day", [SPRING_FORWARD, FALL_BACK])
+@pytest.mark.parametrize("minutes", [20, 25, 30, 40, 45, 50, 60, 75, 90])
+@pytest.mark.parametrize("first_hour", [0, 1])
+def test_free_times_never_overlap_on_either_clock_change(clinic, day, minutes, first_hour):
+    clinician = make_clinician(weekdays=[6], blocks=((first_hour, 6),), minutes=minutes)
+    slots = free_slots(clinician, day, day, now=LONG_BEFORE)
+    assert slots
+    length = timedelta(minutes=minutes)
+    for earlier, later in itertools.pairwise(slots):
+        assert earlier + length <= later, f"{timezone.localtime(earlier)} overlaps {timezone.localtime(later)}"
+    # Every time is within the clinician's hours, in real time as well as on the clock.
+    assert all(slot + length <= at_local(day, time(6)) for slot in slots)
+
+
+def test_a_45_minute_consultation_at_1_30_on_the_spring_change_ends_before_the_next_starts(clinic):
+    clinician = make_clinician(weekdays=[6], blocks=((1, 5),), minutes=45)
+    slots = free_slots(clinician, SPRING_FORWARD, SPRING_FORWARD, now=LONG_BEFORE)
+    assert local_times(slots)[:3] == [time(1), time(1, 45), time(3, 30)]

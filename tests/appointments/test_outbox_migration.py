@@ -8,8 +8,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("appointments", "0009_offer_token_default_from_booking_models"), ("clinic", "0004_warning_signs_in_code")]
-AFTER = [("appointments", "0010_notifications_and_alerts_in_the_outbox")]
+BEFORE = [("appointments", "0012_queue_order_open_work_first"), ("clinic", "0006_edge_purge")]
+AFTER = [("appointments", "0013_notifications_and_alerts_in_the_outbox")]
 
 
 def migrate(targets):

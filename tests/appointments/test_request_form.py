@@ -1,4 +1,7 @@
+import time
+
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from django.test import Client
 
@@ -311,7 +314,8 @@ def test_a_forged_or_missing_form_token_stores_nothing_and_keeps_the_answers(cli
     assert not ConsultationRequest.objects.exists()
 
     token = html(response).find("input", attrs={"name": "form_token"})["value"]
-    client.post(URL, valid_data(form_token=token))
+    with time_machine.travel(time.time() + settings.APPOINTMENTS_MIN_FORM_SECONDS + 1):  # once the wait has passed
+        client.post(URL, valid_data(form_token=token))
     assert ConsultationRequest.objects.count() == 1  # the form shown again carries a token that works
 
 
@@ -495,3 +499,30 @@ def test_a_honeypot_post_with_a_warning_sign_gets_the_advice_but_no_claim_of_a_s
     text = html(response).find("main").get_text(" ", strip=True)
     assert text.startswith("Call 911 or go to the nearest emergency room now.")
     assert "We also received your request" not in text and "reference" not in text.lower()
+
+
+def test_two_quick_posts_without_a_shown_form_do_not_pass_the_time_trap(client, valid_data, settings):
+    settings.APPOINTMENTS_MIN_FORM_SECONDS = 3
+    first = client.post(URL, valid_data(form_token=""))  # never shown the form: no token at all
+    fresh = html(first).find("input", attrs={"name": "form_token"})["value"]
+
+    second = client.post(URL, valid_data(form_token=fresh))  # the "check again" token, at once
+
+    assert first.status_code == second.status_code == 200
+    assert html(second).find(id="check-again")
+    assert not ConsultationRequest.objects.exists()
+
+
+def test_the_check_again_token_after_a_post_without_a_form_is_taken_once_the_wait_has_passed(
+    client, valid_data, settings
+):
+    settings.APPOINTMENTS_MIN_FORM_SECONDS = 3
+    with time_machine.travel(time.time(), tick=False) as clock:
+        first = client.post(URL, valid_data(form_token="forged"))
+        fresh = html(first).find("input", attrs={"name": "form_token"})["value"]
+        clock.shift(4)
+
+        second = client.post(URL, valid_data(form_token=fresh))
+
+    assert second.status_code == 303
+    assert ConsultationRequest.objects.count() == 1

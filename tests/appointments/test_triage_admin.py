@@ -6,6 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -113,21 +114,35 @@ def test_roles_exist_in_every_database():
 # --- The queue ----------------------------------------------------------------
 
 
-def test_queue_shows_urgent_first_then_the_longest_waiting_and_closed_last(nurse_client):
+def test_queue_opens_on_open_work_urgent_then_unassigned_then_the_longest_waiting(nurse_client, nurse):
     now = timezone.now()
     old_normal = make_consultation(created_at=now - datetime.timedelta(days=3))
+    taken_normal = make_consultation(created_at=now - datetime.timedelta(days=4), assigned_to=nurse)
     new_urgent = make_consultation(created_at=now - datetime.timedelta(hours=1), red_flags=["leg_weakness"])
     old_urgent = make_consultation(created_at=now - datetime.timedelta(days=2), red_flags=["fever_wound"])
+    taken_urgent = make_consultation(
+        created_at=now - datetime.timedelta(days=5), red_flags=["fever_wound"], assigned_to=nurse
+    )
     new_normal = make_consultation(created_at=now - datetime.timedelta(minutes=5))
+    waiting = make_consultation(created_at=now - datetime.timedelta(minutes=1), status=Status.CONTACTED)
+    booked_urgent = make_consultation(
+        created_at=now - datetime.timedelta(days=8), red_flags=["fever_wound"], status=Status.SCHEDULED
+    )
     closed = make_consultation(created_at=now - datetime.timedelta(days=9), status=Status.CLOSED, outcome="booked")
-
-    assert queue_references(nurse_client.get(QUEUE)) == [
+    open_work = [
         old_urgent.reference,
         new_urgent.reference,
+        taken_urgent.reference,
         old_normal.reference,
         new_normal.reference,
-        closed.reference,
+        waiting.reference,
+        taken_normal.reference,
     ]
+
+    assert queue_references(nurse_client.get(QUEUE)) == open_work
+    # All of them: booked after the open work, closed last.
+    everything = queue_references(nurse_client.get(QUEUE, {"view": "all"}))
+    assert everything == [*open_work, booked_urgent.reference, closed.reference]
 
 
 def test_queue_columns_show_who_how_to_reach_them_warning_signs_and_waiting(nurse_client, nurse):
@@ -225,10 +240,20 @@ def test_counts_at_a_glance(nurse_client):
     make_consultation(red_flags=["leg_weakness"])
     make_consultation(created_at=timezone.now() - datetime.timedelta(days=10))
     make_consultation(status=Status.CONTACTED, red_flags=["leg_weakness"])
+    make_consultation(status=Status.CLOSED, outcome=Outcome.SPAM)
 
-    counts = nurse_client.get(QUEUE).context["queue_counts"]
+    views = {view["label"]: view["count"] for view in nurse_client.get(QUEUE).context["queue_views"]}
 
-    assert counts == {"new": 3, "urgent": 2, "overdue": 1}
+    assert views == {
+        "Open work": 4,
+        "My open": 0,
+        "Unassigned": 4,
+        "Urgent": 2,
+        "Waiting on the patient": 1,
+        "Booked": 0,
+        "Closed": 1,
+        "All": 5,
+    }
 
 
 def test_requests_past_the_response_promise_are_marked_overdue(nurse_client, clinic):
@@ -349,15 +374,18 @@ def test_marking_as_spam_keeps_only_the_reference_and_the_fact(nurse_client):
     assert consultation.events.filter(kind=RequestEvent.Kind.SPAM).exists()
 
 
-def test_export_needs_the_export_permission(nurse_client, nurse):
+def test_export_needs_the_export_permission_which_triage_staff_carry(nurse_client, django_user_model):
     make_consultation()
+    reader = django_user_model.objects.create_user("reader", password="x", is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_consultationrequest"))
+    client = Client()
+    client.force_login(reader)
 
+    action_form = client.get(QUEUE).context["action_form"]  # None: no action at all for a reader
+    assert action_form is None or "export_csv" not in dict(action_form.fields["action"].choices)
     actions = [value for value, _ in nurse_client.get(QUEUE).context["action_form"].fields["action"].choices]
-    assert "export_csv" not in actions
-
-    nurse.user_permissions.add(Permission.objects.get(codename="export_consultationrequest"))
-    actions = [value for value, _ in nurse_client.get(QUEUE).context["action_form"].fields["action"].choices]
-    assert "export_csv" in actions
+    assert {"export_csv", "export_xlsx"} <= set(actions)
+    assert Group.objects.get(name=TRIAGE_STAFF).permissions.filter(codename="export_consultationrequest").exists()
 
 
 def test_export_writes_the_selected_requests_and_records_the_export(nurse_client, nurse):

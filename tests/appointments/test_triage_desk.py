@@ -21,7 +21,7 @@ from tests.appointments.test_triage_admin import (
     change_url,
     queue_references,
 )
-from tests.factories import make_consultation, make_staff
+from tests.factories import make_article, make_consultation, make_staff
 
 pytestmark = pytest.mark.django_db
 Status = ConsultationRequest.Status
@@ -34,18 +34,39 @@ def page_of(response):
 # --- The request page -----------------------------------------------------------
 
 
-def test_the_work_sits_above_what_the_patient_wrote(nurse_client):
-    consultation = make_consultation(message="My back hurts a lot.")
+def test_what_the_patient_said_comes_first_beside_the_work(nurse_client):
+    earlier = make_consultation(email="ann@example.org")
+    article = make_article(title="Back pain after fusion")
+    consultation = make_consultation(
+        email="ann@example.org",
+        message="My back hurts a lot.",
+        red_flags=["leg_weakness"],
+        preferred_contact="phone",
+        preferred_times="mornings",
+        article=article,
+        possible_duplicate_of=earlier,
+        worse_since_last_request=True,
+    )
 
     content = nurse_client.get(change_url(consultation)).content.decode()
     page = BeautifulSoup(content, "html.parser")
-    work = page.select_one(".triage-work")
-    buttons = [button.get_text(strip=True) for button in work.find_all("button")]
+    top = page.select_one(".request-top")
+    said, work = top.select_one(".request-said"), top.select_one(".request-work")
+    buttons = [button.get_text(strip=True) for button in work.select(".triage-work button")]
 
     assert buttons == ["Assign to me", "Move to In review", "Move to Contacted", "Close"]
     assert work.find("input", attrs={"name": "_save"})
-    assert content.index('class="triage-work"') < content.index("My back hurts a lot.")
-    assert content.index('name="_save"') < content.index("My back hurts a lot.")
+    said_text = " ".join(said.get_text(" ", strip=True).split())
+    for words in [
+        "Leg weakness",
+        "My back hurts a lot.",
+        "Phone, mornings",
+        "Back pain after fusion",
+        "Worse: a new warning sign is ticked",
+    ]:
+        assert words.lower() in said_text.lower(), words
+    assert content.index("My back hurts a lot.") < content.index('name="_save"')
+    assert content.index("My back hurts a lot.") < content.index(consultation.email)  # contact details below
 
 
 def test_the_status_list_offers_only_the_moves_the_path_allows(nurse_client):

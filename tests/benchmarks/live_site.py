@@ -73,9 +73,9 @@ def live_site(workers=2, extra_env=None):
 
 
 @contextlib.contextmanager
-def gunicorn(env, workers=2, extra_args=()):
-    """Serve the site with gunicorn on a free loopback port; yield its base URL."""
-    port = free_port()
+def gunicorn(env, workers=2, extra_args=(), port=None):
+    """Serve the site with gunicorn on a loopback port (a free one by default); yield its base URL."""
+    port = port or free_port()
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{port}"),

@@ -94,6 +94,8 @@ def start_worker(env, logfile):
 def queue_emails(target, staff):
     """Offers and bookings: a quarter cancelled, a quarter moved, a quarter reminded (half of those then
     cancelled, the issue's case), the rest left booked. Written straight to the database, not through the proxy."""
+    from django.utils import timezone
+
     from appointments import booking
     from appointments.models import Appointment
     from clinic.models import OutboxEmail
@@ -110,8 +112,8 @@ def queue_emails(target, staff):
             booking.cancel(appointment)
         elif patient % 4 == 2:
             booking.move(appointment, booking.offerable_slots(urgent=False, limit=1)[0], by=staff)
-        elif patient % 4 == 3:  # booked long ago, as it were: the reminder is still owed
-            Appointment.objects.filter(pk=appointment.pk).update(reminded_for=None)
+        elif patient % 4 == 3:  # the reminder is owed now
+            Appointment.objects.filter(pk=appointment.pk).update(remind_at=timezone.now())
             to_remind.append(appointment)
         if patient % 4 == 0 and to_remind:
             reminders += booking.send_due_reminders()

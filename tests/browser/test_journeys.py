@@ -153,7 +153,8 @@ def test_staff_triage_the_urgent_request(new_page, viewport):
     page.get_by_label("Assigned to").select_option(label="Nora")
     page.get_by_label("Status").select_option(label="Contacted")
     page.locator("textarea[name='notes-0-text']").fill("Called back; advised the emergency room.")
-    page.get_by_role("button", name="Save and continue editing").click()
+    page.locator(".triage-work input[name=_save]").click()  # Save stays on the request
+    expect(page.locator(".messagelist")).to_contain_text(f"{urgent.reference} saved.")
 
     timeline = page.locator("#events-group")
     for text in ["Received", "Assigned", "Note added", "Status changed", "New → Contacted"]:

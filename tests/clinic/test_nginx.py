@@ -30,12 +30,14 @@ def nginx_binary():
     return NGINX
 
 
-def site_config(workdir, *, app_port, http_port, https_port):
+def site_config(workdir, *, app_port, http_port, https_port, purge_port=None):
     """deploy/nginx.conf with loopback ports and this test's files; nothing else changed."""
     text = (PROJECT_DIR / "deploy" / "nginx.conf").read_text()
     replacements = [
         (r"listen \[::\]:\d+[^;]*;\n", ""),
         (r"listen 80;", f"listen 127.0.0.1:{http_port};"),
+        (r"listen 127\.0\.0\.1:8080;", f"listen 127.0.0.1:{purge_port or free_port()};"),
+        (r"proxy_cache_path /var/cache/nginx/clinic ", f"proxy_cache_path {workdir}/cache "),
         (r"listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
         (r"server 127\.0\.0\.1:8000;", f"server 127.0.0.1:{app_port};"),
         (r"ssl_certificate \S+;", f"ssl_certificate {workdir}/cert.pem;"),
@@ -50,8 +52,10 @@ def site_config(workdir, *, app_port, http_port, https_port):
         f"{name}_temp_path {workdir}/{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     user = "user root;\n" if os.geteuid() == 0 else ""
+    # Debian's nginx.conf loads the modules installed beside it (the cache purge module) this way.
+    modules = "include /etc/nginx/modules-enabled/*.conf;\n"
     return (
-        f"{user}pid {workdir}/nginx.pid;\nerror_log {workdir}/error.log;\nevents {{}}\n"
+        f"{user}{modules}pid {workdir}/nginx.pid;\nerror_log {workdir}/error.log;\nevents {{}}\n"
         f"http {{\ninclude /etc/nginx/mime.types;\n{temp_paths}\n{text}\n}}\n"
     )
 
@@ -218,3 +222,15 @@ def test_the_access_log_keeps_no_query_string(proxied_site):
     log = (proxied_site["workdir"] / "access.log").read_text()
     assert "GET /education/search/ " in log
     assert PRIVATE_SEARCH not in log and "?q=" not in log
+
+
+def test_the_access_log_masks_a_booking_links_token(proxied_site):
+    token = "Zq8v2LkP0aXw3RtY9uMnB4cD"
+    browser = Browser(proxied_site["https_port"])
+    browser.request("GET", f"/appointments/book/{token}/")
+    browser.request("GET", f"/appointments/book/{token}/cancel/")
+    time.sleep(0.2)  # nginx writes the line after the response
+
+    log = (proxied_site["workdir"] / "access.log").read_text()
+    assert "GET /appointments/book/[token]/ " in log and "GET /appointments/book/[token]/cancel/ " in log
+    assert token not in log

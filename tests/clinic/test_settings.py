@@ -12,6 +12,10 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "pr0duction-like-secret-key-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1",
     "DJANGO_ALLOWED_HOSTS": "clinic.example.org",
+    "DJANGO_SITE_URL": "https://clinic.example.org",
+    "DJANGO_ADMIN_REQUIRE_2FA": "true",
+    "DJANGO_TRUSTED_PROXY_HOPS": "1",
+    "DJANGO_TRUSTED_PROXIES": "10.0.0.5",
 }
 
 

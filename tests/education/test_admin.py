@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from clinic.models import ClinicProfile
 from education.models import Article, Section
-from tests.factories import make_article, make_clinic, make_topic
+from tests.factories import make_article, make_clinic, make_scheduled_article, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_article_list_filters_by_medical_review(admin_client, clinic, review):
 
 def test_article_list_marks_overdue_reviews_and_scheduled_articles(admin_client, clinic):
     make_article(title="Old", last_reviewed=datetime.date(2020, 1, 1))
-    make_article(title="Later", published_at=timezone.now() + datetime.timedelta(days=2))
+    make_scheduled_article(title="Later", after=datetime.timedelta(days=2))
 
     content = admin_client.get(reverse("admin:education_article_changelist")).content.decode()
 

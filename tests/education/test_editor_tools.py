@@ -6,12 +6,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from education import markdown, publishing, versions
-from education.content import ArticleContent
+from education import checks, markdown, publishing, versions
+from education.content import ArticleContent, version_sections
 from education.models import Article, ArticleDraft
 from education.readability import plain_blocks
 from tests.education.admin_forms import form_data
-from tests.factories import make_article
+from tests.factories import make_article, make_topic
 
 pytestmark = pytest.mark.django_db
 READABILITY_URL = "/admin/education/article/readability/"
@@ -96,10 +96,10 @@ def test_the_sample_contents_first_version_holds_its_sections(db):
     (first,) = versions.recent_versions(article)
 
     assert first.revision.comment == "Sample content loaded"
-    assert [heading for heading, _ in versions.version_sections(first)] == [
+    assert [heading for heading, _ in version_sections(first)] == [
         section.heading for section in article.sections.all()
     ]
-    assert len(versions.version_sections(first)) >= 4
+    assert len(version_sections(first)) >= 4
 
 
 def test_every_admin_save_of_a_new_article_keeps_a_version_with_its_sections(editor_client, clinic):
@@ -110,8 +110,8 @@ def test_every_admin_save_of_a_new_article_keeps_a_version_with_its_sections(edi
         editor_client.post(url, form_data(editor_client.get(url), _continue="1", **{"sections-0-body": body}))
 
     newest, older = versions.recent_versions(article)
-    assert versions.version_sections(newest) == [("One", "Third text.")]
-    assert versions.version_sections(older) == [("One", "Second text.")]
+    assert version_sections(newest) == [("One", "Third text.")]
+    assert version_sections(older) == [("One", "Second text.")]
     assert newest.revision.user.username == "editor"
 
 
@@ -158,6 +158,41 @@ def test_the_draft_can_be_compared_with_the_live_page(editor_client, clinic):
     assert [tag.get_text(strip=True) for tag in html.select(".changed-part ins")] == ["[added:six]"]
 
 
+def test_compare_shows_a_change_of_featured_and_of_main_topic(editor_client, clinic):
+    spine, pain = make_topic(name="Spinal fusion"), make_topic(name="Chronic pain")
+    article = make_article(topics=[spine, pain], main_topic=spine, featured=False)
+    versions.record_version(article, by=None, comment="Loaded")
+    content = ArticleContent.of(article)
+    content.featured, content.main_topic_id = True, pain.pk
+    publishing.save_draft(article, content, by=None)
+    publishing.publish(article, by=None, accept_warnings=True)
+    newer, older = versions.recent_versions(article)
+
+    page = editor_client.get(
+        reverse("admin:education_article_compare", args=[article.pk]), {"a": older.pk, "b": newer.pk}
+    )
+
+    headings = [h2.get_text(" ", strip=True) for h2 in BeautifulSoup(page.content, "html.parser").select("h2")]
+    assert any(heading.startswith("Featured") for heading in headings), headings
+    assert any(heading.startswith("Main topic") for heading in headings), headings
+
+
+def test_compare_with_the_draft_shows_a_change_of_featured_and_of_main_topic(editor_client, clinic):
+    spine, pain = make_topic(name="Spinal fusion"), make_topic(name="Chronic pain")
+    article = make_article(topics=[spine, pain], main_topic=spine, featured=False)
+    content = ArticleContent.of(article)
+    content.featured, content.main_topic_id = True, pain.pk
+    publishing.save_draft(article, content, by=None)
+
+    page = editor_client.get(reverse("admin:education_article_compare", args=[article.pk]), {"draft": "1"})
+
+    html = BeautifulSoup(page.content, "html.parser")
+    parts = {part.h2.get_text(" ", strip=True): part.get_text(" ", strip=True) for part in html.select(".changed-part")}
+    main_topic = next(text for heading, text in parts.items() if heading.startswith("Main topic"))
+    assert "[removed: Spinal" in main_topic and "[added: Chronic" in main_topic
+    assert any(heading.startswith("Featured") for heading in parts)
+
+
 def test_restoring_a_version_that_would_fail_a_blocking_check_says_why_and_restores_nothing(editor_client, clinic):
     article = make_article(reviewed_by="", sections=[("Recovery", "Rest for two weeks.")])
     versions.record_version(article, by=None, comment="Before the review")
@@ -179,7 +214,9 @@ def test_restoring_a_version_of_a_live_article_makes_it_the_draft_and_leaves_the
     response = editor_client.post(reverse("admin:education_article_restore", args=[article.pk, older.pk]))
 
     assert response["Location"] == reverse("admin:education_article_change", args=[article.pk])
-    assert ArticleDraft.objects.get(article=article).article_content.sections == [("Recovery", "Rest for two weeks.")]
+    assert ArticleContent.from_json(ArticleDraft.objects.get(article=article).content).sections == [
+        ("Recovery", "Rest for two weeks.")
+    ]
     assert "Rest for six weeks." in Client().get("/education/fusion-guide/").content.decode()
 
 
@@ -188,9 +225,9 @@ def test_restoring_a_version_of_a_live_article_makes_it_the_draft_and_leaves_the
 
 def test_the_heading_check_reports_the_levels_the_page_renders():
     body = "## A\n\n#### B\n\nText."
-    result = publishing.CheckResult()
+    result = checks.CheckResult()
 
-    publishing.check_sections(ArticleContent(sections=[("Part", body)]), result)
+    checks.check_sections(ArticleContent(sections=[("Part", body)]), result)
 
     html = markdown.render_markdown(body)
     assert "<h3>A</h3>" in html and "<h5>B</h5>" in html
@@ -198,9 +235,9 @@ def test_the_heading_check_reports_the_levels_the_page_renders():
 
 
 def test_a_first_body_heading_below_h3_skips_a_level_under_the_section_heading():
-    result = publishing.CheckResult()
+    result = checks.CheckResult()
 
-    publishing.check_sections(ArticleContent(sections=[("Part", "### A\n\n## B\n\nText.")]), result)
+    checks.check_sections(ArticleContent(sections=[("Part", "### A\n\n## B\n\nText.")]), result)
 
     assert "(h3 expected, h4 found)" in result.warning_messages[0]
 
@@ -220,4 +257,4 @@ def test_line_breaks_typed_in_a_browser_do_not_count_as_changes(editor_client, c
         page.request["PATH_INFO"], form_data(page, _continue="1", **{"sections-0-body": "Rest.\r\n\r\nWalk."})
     )
 
-    assert ArticleDraft.objects.get().article_content.sections == [("Recovery", "Rest.\n\nWalk.")]
+    assert ArticleContent.from_json(ArticleDraft.objects.get().content).sections == [("Recovery", "Rest.\n\nWalk.")]

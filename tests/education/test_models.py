@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from clinic.models import ClinicProfile
 from education.models import Article
-from tests.factories import make_article, make_topic
+from tests.factories import make_article, make_scheduled_article, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_published_includes_only_published_articles_whose_time_has_come():
     live = make_article()
     make_article(status=Article.Status.DRAFT)
-    make_article(published_at=timezone.now() + datetime.timedelta(hours=1))
+    make_scheduled_article(after=datetime.timedelta(hours=1))
 
     assert list(Article.objects.published()) == [live]
 
@@ -30,8 +30,8 @@ def test_publishing_without_a_date_publishes_now():
     assert article.is_public
 
 
-def test_future_publication_date_schedules_the_article():
-    article = make_article(published_at=timezone.now() + datetime.timedelta(days=2))
+def test_a_publication_time_in_the_future_schedules_the_article():
+    article = make_scheduled_article(after=datetime.timedelta(days=2))
 
     assert not article.is_public
     assert list(Article.objects.scheduled()) == [article]

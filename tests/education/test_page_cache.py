@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from education import publishing
+from education.content import ArticleContent
 from education.models import Article
 from tests.factories import make_article, make_topic
 
@@ -25,25 +26,36 @@ def test_a_second_reader_gets_the_page_without_a_database_query(client, article,
     assert second.content == first.content
 
 
+def publish_changes(article, change):
+    """Change the article's content the editor's way: a draft of changes, then Publish."""
+    content = ArticleContent.of(article)
+    change(content)
+    publishing.save_draft(article, content, by=None)
+    publishing.publish(article, by=None, accept_warnings=True)
+
+
 def changes():
     """Each edit an editor can make that an article page shows."""
 
     def edit_article(article):
-        article.title = "Renamed guide"
-        article.save()
+        publish_changes(article, lambda content: setattr(content, "title", "Renamed guide"))
 
     def edit_section(article):
-        section = article.sections.first()
-        section.body = "Renamed guide"
-        section.save()
+        publish_changes(article, lambda content: content.sections.__setitem__(0, ("What it is", "Renamed guide")))
 
     def rename_topic(article):
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
         topic = article.topics.first()
-        topic.name = "Renamed guide"
-        topic.save()
+        admin = Client()
+        admin.force_login(get_user_model().objects.create_superuser("topic-admin", "a@example.org", "x" * 14))
+        data = {"name": "Renamed guide", "slug": topic.slug, "kind": topic.kind, "description": ""}
+        assert admin.post(reverse("admin:education_topic_change", args=[topic.pk]), data).status_code == 302
 
     def add_topic(article):
-        article.topics.add(make_topic(name="Renamed guide"))
+        topic = make_topic(name="Renamed guide")
+        publish_changes(article, lambda content: content.topic_ids.append(topic.pk))
 
     def edit_clinic(article):
         from clinic.models import ClinicProfile
@@ -53,7 +65,8 @@ def changes():
         clinic.save()
 
     def related_article(article):
-        make_article(title="Renamed guide", topics=list(article.topics.all()))
+        related = make_article(title="Renamed guide", status=Article.Status.DRAFT, topics=list(article.topics.all()))
+        publishing.publish(related, by=None, accept_warnings=True)
 
     return [edit_article, edit_section, rename_topic, add_topic, edit_clinic, related_article]
 

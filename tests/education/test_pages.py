@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from education.models import Article
-from tests.factories import make_article, make_topic
+from tests.factories import make_article, make_scheduled_article, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -150,15 +150,15 @@ def test_article_page_runs_a_constant_number_of_queries(client, clinic, django_a
 
 
 @pytest.mark.parametrize(
-    "fields",
+    "make",
     [
-        {"status": Article.Status.DRAFT},
-        {"published_at": timezone.now() + datetime.timedelta(days=3)},
+        lambda: make_article(slug="not-yet", status=Article.Status.DRAFT),
+        lambda: make_scheduled_article(slug="not-yet", after=datetime.timedelta(days=3)),
     ],
     ids=["draft", "scheduled"],
 )
-def test_drafts_and_scheduled_articles_are_hidden_from_the_public(client, clinic, fields):
-    article = make_article(slug="not-yet", **fields)
+def test_drafts_and_scheduled_articles_are_hidden_from_the_public(client, clinic, make):
+    article = make()
 
     assert client.get(article.get_absolute_url()).status_code == 404
     assert b"not-yet" not in client.get("/education/").content
@@ -167,10 +167,12 @@ def test_drafts_and_scheduled_articles_are_hidden_from_the_public(client, clinic
 
 
 def test_scheduled_article_appears_when_its_time_comes(client, clinic):
-    article = make_article(published_at=timezone.now() + datetime.timedelta(hours=1))
+    from education import publishing
+
+    article = make_scheduled_article(after=datetime.timedelta(hours=1))
     assert client.get(article.get_absolute_url()).status_code == 404
 
-    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - datetime.timedelta(seconds=1))
+    publishing.publish_due(now=timezone.now() + datetime.timedelta(hours=1))
 
     assert client.get(article.get_absolute_url()).status_code == 200
 
@@ -305,7 +307,7 @@ def test_not_found_page_is_friendly_and_helps_people_on(client, clinic):
 
 
 def test_server_error_page_is_friendly_and_has_the_phone_number(clinic, rf):
-    from clinic.views import server_error
+    from clinic.error_pages import server_error
 
     response = server_error(rf.get("/"))
 

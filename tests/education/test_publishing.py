@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from education import publishing, versions
-from education.content import ArticleContent
+from education.content import ArticleContent, version_sections
 from education.models import Article, ArticleDraft, ArticleRedirect, PublishEvent
 from tests.education.admin_forms import form_data
 from tests.factories import make_article, make_topic
@@ -61,7 +61,9 @@ def test_saving_changes_to_a_live_article_keeps_one_row_and_leaves_the_public_pa
     assert response.status_code == 302 and response["Location"] == change_url(live)
     assert Article.objects.count() == before
     assert "Rest for two weeks." in public_text("/education/fusion-guide/")
-    assert ArticleDraft.objects.get(article=live).article_content.sections == [("Recovery", "Rest for six weeks.")]
+    assert ArticleContent.from_json(ArticleDraft.objects.get(article=live).content).sections == [
+        ("Recovery", "Rest for six weeks.")
+    ]
     live.refresh_from_db()
     assert [section.body for section in live.sections.all()] == ["Rest for two weeks."]
 
@@ -137,7 +139,7 @@ def test_publishing_the_draft_changes_the_public_page_and_records_the_event(edit
     assert not ArticleDraft.objects.exists()
     event = PublishEvent.objects.get(article=live)
     assert event.published_by_name == "editor"
-    assert versions.version_sections(event.version) == [("Recovery", EASY)]
+    assert version_sections(event.version) == [("Recovery", EASY)]
     assert soup(editor_client.get(change_url(live))).select_one(".status-line").text == "Live"
 
 
@@ -147,11 +149,16 @@ def test_sections_can_be_added_and_removed_in_a_draft(editor_client, live):
     data.update({"sections-TOTAL_FORMS": "2", "sections-1-order": "2", "sections-1-heading": "Work"})
     data["sections-1-body"] = "Most people go back to work."
     editor_client.post(change_url(live), data)
-    assert ArticleDraft.objects.get().article_content.sections[1] == ("Work", "Most people go back to work.")
+    assert ArticleContent.from_json(ArticleDraft.objects.get().content).sections[1] == (
+        "Work",
+        "Most people go back to work.",
+    )
 
     edit(editor_client, live, **{"sections-0-DELETE": "on"})
 
-    assert ArticleDraft.objects.get().article_content.sections == [("Work", "Most people go back to work.")]
+    assert ArticleContent.from_json(ArticleDraft.objects.get().content).sections == [
+        ("Work", "Most people go back to work.")
+    ]
 
 
 def test_discarding_a_draft_asks_plainly_and_removes_only_the_draft(editor_client, live):

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from clinic import sample_content as sample_clinic
 from clinic.models import ClinicProfile
 from education import sample_content
 from education.models import Article, Topic
@@ -13,7 +14,7 @@ SLUG = "why-pain-after-spinal-fusion"
 def snapshot():
     article = Article.objects.get(slug=SLUG)
     return {
-        "clinic": ClinicProfile.objects.values(*sample_content.CLINIC).get(),
+        "clinic": ClinicProfile.objects.values(*sample_clinic.CLINIC).get(),
         "topics": list(Topic.objects.values("slug", "name", "kind", "description")),
         "article": Article.objects.values(
             "title", "summary", "status", "published_at", "reviewed_by", "last_reviewed", "next_review_due"
@@ -76,6 +77,16 @@ def test_editors_changes_survive_a_rerun_and_reset_restores_the_sample():
     call_command("load_sample_content", "--reset")
     assert snapshot() == first
     assert Article.objects.count() == 1
+
+
+def test_loading_the_sample_again_does_not_move_its_publication_dates():
+    call_command("load_sample_content")
+    dates = Article.objects.values("published_at", "last_published_at").get(slug=SLUG)
+
+    call_command("load_sample_content", "--reset")
+
+    assert Article.objects.values("published_at", "last_published_at").get(slug=SLUG) == dates
+    assert dates["published_at"] == dates["last_published_at"] == sample_content.ARTICLES[0]["published_at"]
 
 
 def test_sample_article_page_renders(client):

@@ -55,7 +55,7 @@ def test_changes_scheduled_in_the_admin_go_live_at_their_time(editor_client, cli
 def test_scheduled_changes_are_checked_again_when_their_time_comes(clinic):
     article = scheduled_draft()
     draft = ArticleDraft.objects.get(article=article)
-    content = draft.article_content
+    content = ArticleContent.from_json(draft.content)
     content.reviewed_by = ""
     publishing.save_draft(article, content, by=None)
 

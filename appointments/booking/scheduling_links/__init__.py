@@ -11,10 +11,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from clinic.cache import try_cache
+from clinic.edge_cache import purge_after_commit
 
 from . import resources
 
@@ -35,6 +37,20 @@ def publish(now=None):
     publication = {kind: (body, resources.etag(body)) for kind, body in files.items()}
     try_cache("set_many", {_key(kind): value for kind, value in publication.items()}, timeout=KEEP_SECONDS)
     return publication
+
+
+def publish_and_purge(now=None):
+    """publish(), then have the proxy and the CDN drop the files that changed (the worker's entry point)."""
+    before = {kind: (try_cache("get", _key(kind)) or (None, None))[1] for kind in resources.CONTENT_TYPES}
+    publication = publish(now)
+    purge_after_commit(address(kind) for kind, (_, etag) in publication.items() if etag != before.get(kind))
+    return publication
+
+
+def address(kind):
+    if kind == "manifest":
+        return reverse("scheduling-links-manifest")
+    return reverse("scheduling-links-file", kwargs={"resource_type": kind})
 
 
 def published(kind):
@@ -70,7 +86,7 @@ def _enqueue_refresh():
 def refresh_scheduling_links():
     """The worker's task: rebuild the published files."""
     try_cache("delete", PENDING_KEY)  # first: a change from now on queues another rebuild
-    publish()
+    publish_and_purge()
     return "published"
 
 
@@ -87,4 +103,4 @@ def connect_signals():
             signal.connect(refresh_soon, sender=model, dispatch_uid=f"scheduling-links-{name}-{model.__name__}")
 
 
-__all__ = ["publish", "published", "refresh_scheduling_links", "refresh_soon"]
+__all__ = ["publish", "publish_and_purge", "published", "refresh_scheduling_links", "refresh_soon"]

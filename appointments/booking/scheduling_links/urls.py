@@ -1,8 +1,10 @@
 from django.urls import path
 
+from clinic.edge_cache import shared_page
+
 from . import views
 
 urlpatterns = [
-    path("$bulk-publish", views.manifest, name="scheduling-links-manifest"),
-    path("<str:resource_type>.ndjson", views.resource_file, name="scheduling-links-file"),
+    path("$bulk-publish", shared_page(views.manifest), name="scheduling-links-manifest"),
+    path("<str:resource_type>.ndjson", shared_page(views.resource_file), name="scheduling-links-file"),
 ]

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from appointments.booking.scheduling_links import publish
+from appointments.booking.scheduling_links import publish_and_purge
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, verbosity=1, **options):
-        publication = publish()
+        publication = publish_and_purge()
         if verbosity:
             slots = publication["Slot"][0].count(b"\n")
             self.stdout.write(f"Scheduling links published: {slots} free time(s).")

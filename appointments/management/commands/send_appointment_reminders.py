@@ -5,8 +5,8 @@ from appointments.booking import send_due_reminders
 
 class Command(BaseCommand):
     help = (
-        "Queue the reminder email for each booked appointment that starts within "
-        "APPOINTMENTS_REMINDER_HOURS (48). Each appointment is claimed first, so several workers and "
+        "Queue the reminder emails now owed (Appointment.remind_at: APPOINTMENTS_REMINDER_HOURS (48) "
+        "before, or the evening before for a late booking). Each one is claimed first, so several workers and "
         "cron may run this at once: nobody is reminded twice, and cancelled appointments never."
     )
 

@@ -1,8 +1,9 @@
 """The staff's table of contents for consultation requests; each concern lives in its own module.
 
-- queue.py: the list, its columns, filters, search and counts
+- queue.py: the list, its named views (Open work, My open, …) with counts, columns, filters, search
 - actions.py: what can be done to the selected requests
-- request_page.py: one request's page (triage work on top, what the patient wrote, notes, timeline)
+- request_page.py: one request's page (what the patient said beside the work bar, reopen, details)
+- inlines.py: the request page's notes and timeline
 - exports.py: CSV and .xlsx exports
 - access_log.py: the accounting of access, read-only
 - articles.py: request counts per article, for editors

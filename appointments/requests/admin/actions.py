@@ -9,6 +9,10 @@ from ..models import ConsultationRequest
 Status, Outcome = ConsultationRequest.Status, ConsultationRequest.Outcome
 
 
+def plural(count):
+    return "request" if count == 1 else "requests"
+
+
 class QueueActionsMixin:
     actions = [
         "assign_to_me",
@@ -25,7 +29,7 @@ class QueueActionsMixin:
 
     def _report(self, request, moved, refused, done):
         if moved:
-            self.message_user(request, f"{len(moved)} request(s) {done}.", messages.SUCCESS)
+            self.message_user(request, f"{len(moved)} {plural(len(moved))} {done}.", messages.SUCCESS)
         if refused:
             references = ", ".join(consultation.reference for consultation in refused)
             self.message_user(
@@ -48,7 +52,7 @@ class QueueActionsMixin:
             requests = list(queryset.select_for_update(of=("self",)).order_by("pk"))
             for consultation in requests:
                 consultation.assign_to(request.user, by=request.user)
-        self.message_user(request, f"{len(requests)} request(s) assigned to you.", messages.SUCCESS)
+        self.message_user(request, f"{len(requests)} {plural(len(requests))} assigned to you.", messages.SUCCESS)
 
     @admin.action(description="Mark contacted", permissions=["change"])
     def mark_contacted(self, request, queryset):

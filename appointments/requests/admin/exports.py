@@ -30,8 +30,11 @@ class ExportMixin:
         return self._as_download(response, "xlsx")
 
     def _record_export(self, request, queryset, form):
-        """Record the export before any row leaves; return a plain queryset of what is exported."""
-        selected = list(queryset.order_by().values_list("pk", "reference"))
+        """Record the export before any row leaves; return what is exported, in the list's order.
+
+        `queryset` is the queue as shown (its view, filters, search and order), cut to the ticked rows.
+        """
+        selected = list(queryset.values_list("pk", "reference"))
         record_access(request, AccessRecord.Kind.EXPORT, [reference for _, reference in selected])
         name = staff_name(request.user)
         RequestEvent.objects.bulk_create(
@@ -43,7 +46,7 @@ class ExportMixin:
             ),
             batch_size=500,
         )
-        return queryset.model.objects.filter(pk__in=[pk for pk, _ in selected]).order_by("created_at", "pk")
+        return queryset.filter(pk__in=[pk for pk, _ in selected])
 
     @staticmethod
     def _as_download(response, extension):

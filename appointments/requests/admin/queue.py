@@ -12,6 +12,11 @@ from clinic.staff import staff_name
 from ..access_log import AccessRecord, record_access
 from ..models import REFERENCE_PREFIX, ConsultationRequest
 from ..phones import dial_string, display_phone, phone_from_query
+from ..querysets import DEFAULT_VIEW, QUEUE_VIEWS
+
+Status = ConsultationRequest.Status
+# What the status column says where the status alone would mislead.
+STATE_WORDS = {Status.CONTACTED: "Waiting on the patient", Status.SCHEDULED: "Booked"}
 
 
 def answer_cutoff(request):
@@ -19,6 +24,50 @@ def answer_cutoff(request):
     if not hasattr(request, "_answer_cutoff"):
         request._answer_cutoff = overdue_cutoff()
     return request._answer_cutoff
+
+
+def as_reference(term):
+    """The reference a search term may be ("br-7k3f9q", "7K3F9Q" → "BR-7K3F9Q"), or "" for a longer text."""
+    if not term or len(term) > 12:
+        return ""
+    reference = term.upper()
+    return reference if reference.startswith(REFERENCE_PREFIX) else REFERENCE_PREFIX + reference
+
+
+def is_autocomplete(request):
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == "autocomplete"
+
+
+def reference_lookup(request, queryset, term):
+    """What another admin's autocomplete (the agenda's request field) finds: one request by its exact
+    reference, never a search of names or emails; the look-up is recorded in the access log."""
+    reference = as_reference(term)
+    found = queryset.filter(reference=reference) if reference else queryset.none()
+    record_access(request, AccessRecord.Kind.LOOKUP, found.values_list("reference", flat=True))
+    return found
+
+
+def queue_view(request):
+    """The named view the queue shows (the default one for a missing or unknown name)."""
+    view = request.GET.get(QueueViewFilter.parameter_name)
+    if view is None and "status__exact" in request.GET:
+        return "all"  # a status picked in the sidebar is looked for among all requests
+    return view if view in dict(QUEUE_VIEWS) else DEFAULT_VIEW
+
+
+class QueueViewFilter(admin.SimpleListFilter):
+    """The named views (Open work, My open, …): drawn as tabs above the list, not in the sidebar."""
+
+    title = "view"
+    parameter_name = "view"
+    template = "admin/appointments/consultationrequest/_no_filter.html"
+
+    def lookups(self, request, model_admin):
+        return QUEUE_VIEWS
+
+    def queryset(self, request, queryset):
+        return queryset.in_view(queue_view(request), user=request.user)
 
 
 class AssignedToFilter(admin.SimpleListFilter):
@@ -31,9 +80,10 @@ class AssignedToFilter(admin.SimpleListFilter):
             .objects.filter(assigned_consultation_requests__isnull=False)
             .exclude(pk=request.user.pk)
             .distinct()
-            .order_by("username")
         )
-        return [("me", "Me"), ("nobody", "Nobody"), *((str(user.pk), user.get_username()) for user in staff)]
+        # By the name the assignee column shows, in that name's order.
+        named = sorted(((str(user.pk), staff_name(user)) for user in staff), key=lambda choice: choice[1].lower())
+        return [("me", "Me"), ("nobody", "Nobody"), *named]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -72,11 +122,12 @@ class QueueMixin:
         "contact_column",
         "warning_signs_column",
         "priority_badge",
-        "status",
+        "state_column",
         "assignee_column",
     ]
     list_display_links = ["reference_column"]
     list_filter = [
+        QueueViewFilter,
         "status",
         "priority",
         "topic",
@@ -93,19 +144,19 @@ class QueueMixin:
 
     def get_queryset(self, request):
         # Not super(): the admin would order by the annotations before they exist.
-        return ConsultationRequest.objects.in_queue_order().with_overdue(cutoff=answer_cutoff(request))
+        return ConsultationRequest.objects.in_queue_order().with_overdue(cutoff=answer_cutoff(request)).with_state()
 
     def get_ordering(self, request):
-        return ["queue_rank", "created_at", "pk"]  # open first, urgent first, then the longest waiting
+        return ["queue_rank", "created_at", "pk"]  # open work (urgent, then unassigned) first, the longest waiting
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
+        if is_autocomplete(request):
+            return reference_lookup(request, queryset, term), False
         found, may_have_duplicates = super().get_search_results(request, queryset, term)
         exact = Q()
-        reference = term.upper()
-        if reference and not reference.startswith(REFERENCE_PREFIX):
-            reference = REFERENCE_PREFIX + reference
-        if term and len(term) <= 12:
+        reference = as_reference(term)
+        if reference:
             exact |= Q(reference=reference)
         phone = phone_from_query(term)
         if phone:
@@ -115,8 +166,13 @@ class QueueMixin:
         return found, may_have_duplicates
 
     def changelist_view(self, request, extra_context=None):
-        counts = ConsultationRequest.objects.counts(cutoff=answer_cutoff(request))
-        response = super().changelist_view(request, {**(extra_context or {}), "queue_counts": counts})
+        current = queue_view(request)
+        counts = ConsultationRequest.objects.view_counts(user=request.user)
+        views = [
+            {"key": key, "label": label, "count": counts[key], "current": key == current} for key, label in QUEUE_VIEWS
+        ]
+        context = {"queue_views": views, "title": f"Consultation requests: {dict(QUEUE_VIEWS)[current]}"}
+        response = super().changelist_view(request, {**context, **(extra_context or {})})
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None and request.method == "GET":
             kind = AccessRecord.Kind.SEARCH if changelist.query else AccessRecord.Kind.LIST
@@ -153,6 +209,14 @@ class QueueMixin:
     @admin.display(description="name", ordering="full_name")
     def name_column(self, consultation):
         return consultation.full_name or "—"
+
+    @admin.display(description="status", ordering="status")
+    def state_column(self, consultation):
+        if getattr(consultation, "asked_for_other_times", False):
+            return format_html('<span class="state state-ours">{}</span>', "Patient asked for other times")
+        if getattr(consultation, "booked_by_patient", False):
+            return "Booked by the patient"
+        return STATE_WORDS.get(consultation.status, consultation.get_status_display())
 
     @admin.display(description="assignee", ordering="assigned_to__username")
     def assignee_column(self, consultation):

@@ -1,4 +1,4 @@
-"""One request's page: the triage work at the top, what the patient wrote below, notes and timeline."""
+"""One request's page: what the patient said beside the triage work, then their details, notes and timeline."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,30 +12,23 @@ from clinic.opening_hours import clinic_time
 from clinic.roles import TRIAGE_STAFF
 from clinic.staff import staff_name
 
-from ..access_log import AccessRecord, record_access
+from ..access_log import AccessRecord, record_access, record_page
 from ..models import ConsultationRequest
 from ..outbox import Notification
 from ..phones import dial_string, display_phone
-from ..timeline import InternalNote, RequestEvent
+from ..timeline import InternalNote
+from .inlines import InternalNoteInline, NewNoteInline, ReadOnlyInline, RequestEventInline
 
 Status = ConsultationRequest.Status
-PATIENT_FIELDS = [
-    "reference",
-    "received",
-    "full_name",
-    "email",
-    "phone_link",
-    "preferred_contact",
-    "preferred_times",
-    "topic",
-    "article",
-    "had_spine_surgery",
-    "warning_signs",
-    "patient_message",
-    "duplicates",
-]
+# What the patient said, shown first beside the work bar (templates/.../_patient_said.html).
+SAID_FIELDS = ["warning_signs", "topic_said", "patient_message", "contact_preference", "source_article", "worse"]
+# Who they are and how to reach them, below.
+DETAIL_FIELDS = ["reference", "received", "full_name", "email", "phone_link", "had_spine_surgery", "duplicates"]
+PATIENT_FIELDS = [*SAID_FIELDS, *DETAIL_FIELDS]
+TRIAGE_FIELDS = ["status", "outcome", "priority", "assigned_to"]
 MOVE_BUTTON = "_move_to"
 ASSIGN_BUTTON = "_assign_to_me"
+REOPEN_BUTTON = "_reopen"
 
 
 def triage_staff(also=None):
@@ -48,12 +41,20 @@ def triage_staff(also=None):
 
 class TriageForm(forms.ModelForm):
     current_user = None  # set per request by RequestPageMixin.get_form
+    reopen_reason = forms.CharField(
+        label="Why reopen it?",
+        required=False,
+        max_length=180,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        help_text="Required to reopen; kept in the timeline.",
+    )
 
     class Meta:
         model = ConsultationRequest
-        fields = ["status", "outcome", "priority", "assigned_to"]
+        fields = TRIAGE_FIELDS
 
     def __init__(self, data=None, *args, **kwargs):
+        self.reopening = data is not None and REOPEN_BUTTON in data
         if data is not None and (MOVE_BUTTON in data or ASSIGN_BUTTON in data):
             data = data.copy()
             if data.get(MOVE_BUTTON) in Status.values:
@@ -74,6 +75,12 @@ class TriageForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.reopening:
+            if not " ".join(cleaned.get("reopen_reason", "").split()):
+                self.add_error("reopen_reason", "Say why the request is reopened.")
+            elif self.instance.outcome == ConsultationRequest.Outcome.SPAM:
+                self.add_error("reopen_reason", "It was closed as spam: its details are deleted, so it cannot reopen.")
+            return cleaned
         status, outcome = cleaned.get("status"), cleaned.get("outcome", "")
         if outcome and status != Status.CLOSED:
             self.add_error("outcome", "An outcome is for closing a request: set the status to Closed, or clear it.")
@@ -86,66 +93,15 @@ class TriageForm(forms.ModelForm):
         return cleaned
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """Rows kept as a record: shown, never added, changed or removed here."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="when")
-    def when(self, row):
-        return clinic_time(row.created_at)
-
-
-class NewNoteInline(admin.StackedInline):
-    """One empty note to add; notes already written are shown (read-only) by InternalNoteInline."""
-
-    model = InternalNote
-    fields = ["text"]
-    extra = 1
-    max_num = 1
-    can_delete = False
-    verbose_name = "new internal note"
-    verbose_name_plural = "add a note (staff only, never shown to the patient)"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).none()
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class InternalNoteInline(ReadOnlyInline):
-    model = InternalNote
-    fields = ["when", "author_name", "text"]
-    verbose_name = "internal note"
-    verbose_name_plural = "internal notes"
-
-
-class RequestEventInline(ReadOnlyInline):
-    model = RequestEvent
-    fields = ["when", "kind", "who", "change"]
-    verbose_name = "event"
-    verbose_name_plural = "timeline"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-
 class NotificationInline(ReadOnlyInline):
     """The emails this request owed, with how their delivery went (from the outbox)."""
 
     model = Notification
-    fields = ["kind", "status", "attempts", "last_error", "sent_at"]
+    fields = ["kind", "status", "attempts", "last_error", "sent"]
+
+    @admin.display(description="sent")
+    def sent(self, notification):
+        return clinic_time(notification.sent_at) or "—"  # with the zone, like every time on the page
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("email")
@@ -172,8 +128,9 @@ class RequestPageMixin:
     change_form_template = "admin/appointments/consultationrequest/change_form.html"
     readonly_fields = PATIENT_FIELDS
     fieldsets = [
-        ("Triage", {"fields": ["status", "outcome", "priority", "assigned_to"]}),
-        ("What the patient sent (read-only)", {"fields": PATIENT_FIELDS}),
+        ("Triage", {"fields": TRIAGE_FIELDS}),
+        ("What the patient said", {"fields": SAID_FIELDS}),
+        ("Who they are", {"fields": DETAIL_FIELDS}),
     ]
     inlines = [NewNoteInline, InternalNoteInline, RequestEventInline, NotificationInline]
 
@@ -187,21 +144,40 @@ class RequestPageMixin:
             consultation.saved_status = consultation.status
         return consultation
 
+    @staticmethod
+    def is_closed(obj):
+        return obj is not None and getattr(obj, "saved_status", obj.status) == Status.CLOSED
+
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and getattr(obj, "saved_status", obj.status) == Status.CLOSED:
-            return ["status", "outcome", *PATIENT_FIELDS]  # a closed request stays closed
+        if self.is_closed(obj):
+            return ["status", "outcome", *PATIENT_FIELDS]  # closed until reopened, with a reason
         return PATIENT_FIELDS
+
+    def get_fieldsets(self, request, obj=None):
+        if self.is_closed(obj) and self.has_change_permission(request, obj):
+            return [("Triage", {"fields": [*TRIAGE_FIELDS, "reopen_reason"]}), *self.fieldsets[1:]]
+        return self.fieldsets
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"current_user": request.user})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"title": "Consultation request", **(extra_context or {})}  # not "Change …"
         response = super().change_view(request, object_id, form_url, extra_context)
         original = getattr(response, "context_data", {}).get("original")
         if original is not None:  # the page was shown (not a redirect after saving)
             record_access(request, AccessRecord.Kind.VIEW, [original.reference])
         return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return record_page(request, response, AccessRecord.Kind.HISTORY, "object")
+
+    def get_deleted_objects(self, objs, request):
+        """What deleting would remove (notes, timeline) is listed, for one request or selected ones: recorded."""
+        record_access(request, AccessRecord.Kind.DELETE, [consultation.reference for consultation in objs])
+        return super().get_deleted_objects(objs, request)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -214,21 +190,28 @@ class RequestPageMixin:
             context["can_close"] = Status.CLOSED in ConsultationRequest.ALLOWED_MOVES.get(saved, ())
             context["assigned_to_me"] = obj.assigned_to_id == request.user.pk
             context["move_button"], context["assign_button"] = MOVE_BUTTON, ASSIGN_BUTTON
+            context["is_closed"], context["reopen_button"] = self.is_closed(obj), REOPEN_BUTTON
+            context["show_save_and_continue"] = False  # Save already stays on the page
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):
-        if MOVE_BUTTON in request.POST or ASSIGN_BUTTON in request.POST:
-            self.message_user(request, f"{obj.reference} saved.", messages.SUCCESS)
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
+        """Every save stays on the request: the nurse keeps her place."""
+        if "_popup" in request.POST:
+            return super().response_change(request, obj)
+        done = "reopened: it is In review again" if REOPEN_BUTTON in request.POST else "saved"
+        self.message_user(request, f"{obj.reference} {done}.", messages.SUCCESS)
+        return HttpResponseRedirect(request.path)
 
     def save_model(self, request, obj, form, change):
         """Apply the triage changes through the model, so each one is checked and recorded."""
         with transaction.atomic():
             saved = ConsultationRequest.objects.select_for_update(of=("self",)).get(pk=obj.pk)
+            if form.reopening:
+                saved.reopen(by=request.user, reason=form.cleaned_data["reopen_reason"])
             saved.set_priority(obj.priority, by=request.user)
             saved.assign_to(obj.assigned_to, by=request.user)
-            saved.move_to(obj.status, by=request.user, outcome=obj.outcome)
+            if not form.reopening:
+                saved.move_to(obj.status, by=request.user, outcome=obj.outcome)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not InternalNote:
@@ -263,10 +246,33 @@ class RequestPageMixin:
             return "None reported"
         return format_html_join("", '<span class="badge red-flag">{}</span> ', ((label,) for label in labels))
 
+    @admin.display(description="topic")
+    def topic_said(self, consultation):
+        return consultation.topic.name if consultation.topic else "Something else"
+
+    @admin.display(description="contact by")
+    def contact_preference(self, consultation):
+        method = consultation.get_preferred_contact_display() or "—"
+        return f"{method}, {consultation.get_preferred_times_display().lower()}"
+
+    @admin.display(description="came from")
+    def source_article(self, consultation):
+        if consultation.article is None:
+            return "No article (the contact page)"
+        return format_html('<a href="{}">{}</a>', consultation.article.get_absolute_url(), consultation.article.title)
+
+    @admin.display(description="since last request")
+    def worse(self, consultation):
+        if consultation.worse_since_last_request:
+            return format_html('<span class="badge worse">{}</span>', "Worse: a new warning sign is ticked")
+        if consultation.possible_duplicate_of_id:
+            return "No new warning sign"
+        return "No earlier request in the last 30 days"
+
     @admin.display(description="message")
     def patient_message(self, consultation):
         # Escaped, and isolated so that direction-changing characters cannot rearrange the page.
-        return format_html('<div class="patient-text" dir="auto">{}</div>', consultation.message)
+        return format_html('<div class="patient-text" dir="auto" tabindex="0">{}</div>', consultation.message)
 
     @admin.display(description="possible duplicates")
     def duplicates(self, consultation):

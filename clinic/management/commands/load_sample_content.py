@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from appointments.sample_content import load_sample_clinician
+from clinic.sample_content import load_sample_clinic
 from education.sample_loader import load_sample_education
 
 
@@ -18,7 +19,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, reset=False, verbosity=1, **options):
-        created = load_sample_education(reset=reset) + load_sample_clinician(reset=reset)
+        created = (
+            load_sample_clinic(reset=reset) + load_sample_education(reset=reset) + load_sample_clinician(reset=reset)
+        )
         summary = ", ".join(created) if created else "nothing: the sample content is already there"
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"Sample content loaded: {summary}."))

@@ -61,8 +61,8 @@ def carry_over(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0009_offer_token_default_from_booking_models'),
-        ('clinic', '0005_outbox_email'),
+        ('appointments', '0012_queue_order_open_work_first'),
+        ('clinic', '0007_outbox_email'),
     ]
 
     operations = [

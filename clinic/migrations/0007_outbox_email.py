@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0004_warning_signs_in_code'),
+        ('clinic', '0006_edge_purge'),
     ]
 
     operations = [
