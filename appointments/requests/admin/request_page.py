@@ -99,10 +99,6 @@ class NotificationInline(ReadOnlyInline):
     model = Notification
     fields = ["kind", "status", "attempts", "last_error", "sent"]
 
-    @admin.display(description="sent")
-    def sent(self, notification):
-        return clinic_time(notification.sent_at) or "—"  # with the zone, like every time on the page
-
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("email")
 
@@ -118,9 +114,10 @@ class NotificationInline(ReadOnlyInline):
     def last_error(self, notification):
         return notification.email.last_error if notification.email else ""
 
-    @admin.display(description="sent at")
-    def sent_at(self, notification):
-        return notification.email.sent_at if notification.email else None
+    @admin.display(description="sent")
+    def sent(self, notification):
+        sent_at = notification.email.sent_at if notification.email else None
+        return clinic_time(sent_at) or "—"  # with the zone, like every time on the page
 
 
 class RequestPageMixin:
