@@ -38,7 +38,8 @@ test: install-dev
 	$(BIN)/python -m pytest
 
 ## bench: figures for the article page, the consultation request form, slow or hanging dependencies,
-## and the article through the shipped nginx's page cache beside a static file (and Publish to the proxy)
+## the article through the shipped nginx's page cache beside a static file (and Publish to the proxy),
+## and the outbox soak (2 workers, 500 emails, database cut and stalled, SMTP down; needs PostgreSQL)
 # The form's concurrency figures need PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic make bench
 bench: install-dev
 	$(BIN)/python tests/benchmarks/article_page.py
@@ -50,6 +51,7 @@ bench: install-dev
 	$(BIN)/python tests/benchmarks/pages.py
 	$(BIN)/python tests/benchmarks/resilience.py
 	$(BIN)/python tests/benchmarks/edge_cache.py
+	$(BIN)/python tests/benchmarks/outbox_soak.py
 
 ## screenshots: phone and desktop pictures of the main pages in docs/screenshots/
 screenshots: install-dev

@@ -14,10 +14,13 @@ class AppointmentsConfig(AppConfig):
         from clinic.worker import periodic_command
 
         from . import checks  # noqa: F401  (registers the settings checks)
-        from .booking import emails as booking_emails  # noqa: F401  (registers the booking email builders)
+        from .booking import emails as booking_emails  # noqa: F401  (registers the booking email builders and checks)
         from .booking import scheduling_links
         from .models import Appointment, ConsultationRequest
-        from .requests import emails  # noqa: F401  (registers the request email builders)
+        from .requests import (
+            emails,  # noqa: F401  (registers the request email builders)
+            escalation,  # noqa: F401  (registers the on-call alert's check)
+        )
 
         # The admin home page's boxes for triage staff: the requests needing attention, today's appointments.
         register_index_panel(
@@ -35,12 +38,13 @@ class AppointmentsConfig(AppConfig):
             order=20,
         )
 
-        # The sweep behind the worker's tasks: an email whose task was lost is still sent.
-        periodic_command("send_pending_notifications", every=timedelta(minutes=5))
         # Reminders two days before: each appointment claimed once, whichever worker (or cron) runs it.
         periodic_command("send_appointment_reminders", every=timedelta(minutes=5))
         # Every worker looks for urgent requests nobody has taken on (claims make running twice safe).
         periodic_command("escalate_urgent_requests", every=timedelta(minutes=5))
+        # Retention: closed requests past APPOINTMENTS_RETENTION_DAYS go, with their emails.
+        periodic_command("purge_closed_requests", every=timedelta(hours=6))
+        periodic_command("purge_access_log", every=timedelta(hours=6))
         # Open times for scheduling directories move with the clock; bookings also rebuild them (debounced).
         periodic_command("publish_scheduling_links", every=timedelta(minutes=15))
         scheduling_links.connect_signals()

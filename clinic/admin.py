@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .models import WEEKDAY_NAMES, ClinicClosure, ClinicProfile
+from .models import WEEKDAY_NAMES, ClinicClosure, ClinicProfile, OutboxEmail
 
 
 class ClinicProfileForm(forms.ModelForm):
@@ -74,3 +74,25 @@ class ClinicClosureAdmin(admin.ModelAdmin):
     list_display = ["starts_on", "ends_on", "reason"]
     date_hierarchy = "starts_on"
     search_fields = ["reason"]
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    """Every email the site sent or owes: how delivery went. Read-only; the words stay out of the list."""
+
+    list_display = ["created_at", "kind", "about", "status", "attempts", "last_error", "sent_at"]
+    list_filter = ["status", "kind", "urgent"]
+    search_fields = ["about", "message_id"]
+    date_hierarchy = "created_at"
+    show_facets = admin.ShowFacets.ALWAYS
+    fields = ["kind", "about", "status", "urgent", "attempts", "last_error", "created_at", "sent_at", "message_id"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # emails are written by the code that owes them
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

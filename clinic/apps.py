@@ -23,6 +23,15 @@ class ClinicConfig(AppConfig):
         post_delete.connect(forget_closures, sender=ClinicClosure, dispatch_uid="clinic-closures-deleted")
         replace_totp_device_admin()  # the admin has autodiscovered django-otp's by now
 
+        from datetime import timedelta
+
+        from .worker import periodic_command
+
+        # The sweep behind the worker's tasks: an email whose task was lost is still sent.
+        periodic_command("send_pending_notifications", every=timedelta(minutes=1))
+        # Finished task rows (sent emails' tasks) kept a week, then pruned.
+        periodic_command("prune_db_task_results", every=timedelta(hours=6), args=["--min-age-days=7"])
+
 
 class ClinicAdminConfig(admin_apps.AdminConfig):
     """Django's admin, on our site class: sign-in with optional two-factor codes."""

@@ -1,10 +1,13 @@
 """Site-wide models: the clinic's own profile and the days it is closed."""
 
 import logging
-from datetime import time
+from datetime import time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from .cache import try_cache
 from .contact import keep_copy
@@ -206,6 +209,69 @@ class ClinicClosure(models.Model):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "The last day must be on or after the first day."})
+
+
+class OutboxEmailQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Owed and ready now: pending and past any retry delay, or claimed by a worker that died."""
+        now = now or timezone.now()
+        ready = Q(status=OutboxEmail.Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        stale = timedelta(seconds=settings.OUTBOX_STALE_CLAIM_SECONDS)
+        abandoned = Q(status=OutboxEmail.Status.SENDING, claimed_at__lt=now - stale)
+        return self.filter(ready | abandoned)
+
+    def failing_alerts(self):
+        """On-call alerts the mail server has refused at least once and that are still owed."""
+        owed = [OutboxEmail.Status.PENDING, OutboxEmail.Status.SENDING]
+        return self.filter(urgent=True, attempts__gt=0, status__in=owed)
+
+
+class OutboxEmail(models.Model):
+    """One email the site owes, written when it was queued, kept until it is sent (see clinic.outbox)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Gave up after repeated failures"
+        DROPPED = "dropped", "Not sent: no longer true"
+
+    # A worker that died while sending leaves its claim behind: after this long another may take the
+    # row (the default of DJANGO_OUTBOX_STALE_CLAIM_SECONDS).
+    STALE_CLAIM = timedelta(minutes=15)
+
+    # What the email is, as the app that queued it names it (e.g. "booked", "oncall_alert", "review_digest").
+    kind = models.CharField(max_length=40)
+    # What it is about, for staff and logs: a request's reference, never a name or an address.
+    about = models.CharField(max_length=100, blank=True)
+    recipients = models.JSONField(default=list)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    # [{"filename", "content" (text), "mimetype"}], e.g. the appointment's calendar file.
+    attachments = models.JSONField(default=list, blank=True)
+    # The facts the email states (e.g. the appointment and its sequence), re-checked before it leaves.
+    facts = models.JSONField(default=dict, blank=True)
+    # The same Message-ID on every attempt: a mail server or client drops a second copy.
+    message_id = models.CharField(max_length=255, unique=True)
+    # On-call alerts: never given up while owed, tried again at least every 15 minutes.
+    urgent = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The kind of failure only (e.g. "SMTPServerDisconnected"), or why it was dropped; never an address.
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutboxEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "outbox email"
+
+    def __str__(self):
+        return f"{self.kind} email" + (f" about {self.about}" if self.about else "")
 
 
 class EdgePurgeQuerySet(models.QuerySet):

@@ -8,6 +8,7 @@ safe for production (debug off); `make run` turns debug on for local work.
 import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic_profile",
+                "clinic.context_processors.outbox_alerts",
             ],
         },
     },
@@ -162,6 +164,12 @@ CACHE_RETRY_SECONDS = env_int("DJANGO_CACHE_RETRY_SECONDS", 15)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Seconds the worker waits between looks at an empty queue.
 WORKER_POLL_SECONDS = float(os.environ.get("DJANGO_WORKER_POLL_SECONDS", "") or 1)
+# The worker's PostgreSQL connections: no query longer than this (milliseconds), and a job that
+# hangs on a database that stopped answering has its connection cut after this many seconds.
+WORKER_STATEMENT_TIMEOUT_MS = env_int("DJANGO_WORKER_STATEMENT_TIMEOUT_MS", 30000)
+WORKER_JOB_TIMEOUT_SECONDS = env_int("DJANGO_WORKER_JOB_TIMEOUT_SECONDS", 120)
+# An email a worker claimed and never finished (it died mid-send) is sent again after this long.
+OUTBOX_STALE_CLAIM_SECONDS = env_int("DJANGO_OUTBOX_STALE_CLAIM_SECONDS", 15 * 60)
 
 # --- Passwords, sessions and sign-in -------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -232,6 +240,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
 EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# The file backend's directory (DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend).
+EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", "") or str(BASE_DIR / "var" / "sent-emails")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Request limits: oversized or odd requests get a 400, never a 500 -------------
@@ -321,6 +331,8 @@ CLINIC_MEDICAL_SPECIALTIES = env_list("DJANGO_CLINIC_MEDICAL_SPECIALTIES", "Musc
 
 # Where staff reach the site: links in notification emails point here (no trailing slash).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The domain of the Message-IDs in the site's emails: DJANGO_EMAIL_DOMAIN, else the site URL's host.
+EMAIL_DOMAIN = os.environ.get("DJANGO_EMAIL_DOMAIN", "") or urlsplit(SITE_URL).hostname or "localhost"
 
 # /.well-known/security.txt (RFC 9116): who hears about security problems (comma-separated email
 # addresses or URIs), how many days ahead its Expires date lies, and the languages reports may use.

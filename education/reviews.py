@@ -1,16 +1,16 @@
-"""Reminding editors of medical reviews that are due: one digest per editor per day."""
+"""Reminding editors of medical reviews that are due: one digest per editor per day, through the outbox."""
 
 import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic import outbox
 from clinic.roles import CONTENT_EDITORS
 
 from .models import Article, ReviewReminder
@@ -51,7 +51,7 @@ def digest(articles):
 
 
 def send_review_reminders(*, dry_run=False, today=None):
-    """Send each editor today's digest once; return [(username, article count, sent)]."""
+    """Queue each editor today's digest once (the worker sends it); return [(username, article count, queued)]."""
     today = today or timezone.localdate()
     articles = articles_due()
     if not articles:
@@ -68,10 +68,10 @@ def send_review_reminders(*, dry_run=False, today=None):
         try:
             with transaction.atomic():
                 ReviewReminder.objects.create(recipient=editor, sent_on=today, article_count=len(articles))
-                send_mail(subject, body, None, [editor.email])
+                outbox.queue(kind="review_digest", recipients=[editor.email], subject=subject, body=body)
         except IntegrityError:  # another run sent it a moment ago
             outcome.append((editor.get_username(), len(articles), False))
             continue
-        logger.info("Sent a review digest (%s articles) to editor #%s.", len(articles), editor.pk)
+        logger.info("Queued a review digest (%s articles) to editor #%s.", len(articles), editor.pk)
         outcome.append((editor.get_username(), len(articles), True))
     return outcome

@@ -1,16 +1,20 @@
-"""Booking emails: Notification rows sent by the background worker (see appointments/requests/notifications.py).
+"""Booking emails: written when owed, sent through the outbox (see appointments/requests/notifications.py).
 
-`queue_email` is the one way booking code sends email.
+`queue_email` is the one way booking code sends email. What a booked, moved or reminder email
+says is re-checked before it leaves: the worker drops it if the appointment was cancelled or moved
+since (a later email tells the patient what is true).
 """
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from clinic import outbox
 from clinic.opening_hours import spelled_out_time
 
-from ..requests.notifications import email_builder, enqueue_notifications
+from ..requests.notifications import email_builder, queue_notification
 from ..requests.outbox import Notification
 from . import calendar_file
+from .models import Appointment
 
 SUBJECTS = {
     Notification.Kind.OFFER: "Choose a time for your appointment ({reference})",
@@ -30,12 +34,21 @@ WITH_CALENDAR = {
 
 
 def queue_email(consultation, kind, *, offer=None, appointment=None):
-    """Store the email owed; the worker sends it once the transaction commits."""
-    notification = Notification.objects.create(
-        consultation=consultation, kind=kind, offer=offer, appointment=appointment
-    )
-    enqueue_notifications([notification])
-    return notification
+    """Write the email owed now and keep it in the outbox; the worker sends it once the transaction commits."""
+    return queue_notification(consultation, kind, offer=offer, appointment=appointment)
+
+
+@outbox.still_true_check(Notification.Kind.BOOKED, Notification.Kind.MOVED, Notification.Kind.REMINDER)
+def appointment_unchanged(email):
+    """Why this email about an appointment is no longer true ("" while it is)."""
+    appointment = Appointment.objects.filter(pk=email.facts.get("appointment")).first()
+    if appointment is None:
+        return "The appointment no longer exists."
+    if appointment.status == Appointment.Status.CANCELLED:
+        return "The appointment was cancelled after this email was written."
+    if appointment.sequence != email.facts.get("sequence"):
+        return "The appointment was moved after this email was written."
+    return ""
 
 
 def booking_email(notification, clinic):

@@ -5,21 +5,21 @@ in alerts APPOINTMENTS_ONCALL_EMAIL (reference and admin link only), then again 
 three alerts at most. Outside clinic hours an alert waits for opening time, unless
 APPOINTMENTS_ONCALL_AFTER_HOURS is on. Each alert is one `UrgentAlert` row, numbered 1 to 3 and
 unique per request: several servers running `escalate_urgent_requests` at once cannot both claim
-the same alert, and the row is the outbox its email is sent from.
+the same alert. Its email goes through the site's one outbox as an urgent email: never given up
+while the request is still not taken on (tried again at least every 15 minutes, and staff see an
+"alerts failing" banner meanwhile), dropped once someone takes the request on.
 """
 
 import logging
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django_tasks import task
 
+from clinic import outbox
 from clinic.opening_hours import next_opening
 
 from .models import ConsultationRequest
@@ -42,7 +42,7 @@ def alert_due_at(received_at, last_alert_at):
 
 
 def escalate_urgent_requests(now=None):
-    """Claim and send every alert that is due; return how many this call claimed."""
+    """Claim every alert that is due and queue its email in the outbox; return how many this call claimed."""
     now = now or timezone.now()
     ack = timedelta(minutes=settings.APPOINTMENTS_URGENT_ACK_MINUTES)
     waiting = (
@@ -67,70 +67,53 @@ def escalate_urgent_requests(now=None):
                 consultation.record(
                     RequestEvent.Kind.ESCALATION, detail=f"alert {number} of {MAX_ALERTS} to the on-call inbox"
                 )
-                transaction.on_commit(partial(dispatch_alert_email, alert.pk))
+                alert.email = outbox.queue_composed(alert_email(alert, now))
+                alert.save(update_fields=["email"])
         except IntegrityError:
             logger.info("Alert %s for request %s was claimed by another run.", number, consultation.reference)
             continue
         claimed += 1
-        logger.warning("Urgent request %s not taken on: on-call alert %s sent.", consultation.reference, number)
+        logger.warning("Urgent request %s not taken on: on-call alert %s queued.", consultation.reference, number)
     return claimed
 
 
-def dispatch_alert_email(alert_pk):
-    """THE one place an alert's email is handed over: queued for the background worker (run_worker)."""
-    try:
-        send_urgent_alert.enqueue(alert_pk)
-    except Exception:  # the queue is unreachable: the next escalate_urgent_requests run sends it
-        logger.warning("Could not queue on-call alert %s; the next escalation run sends it.", alert_pk)
+ONCALL_KIND = "oncall_alert"
 
 
-@task()
-def send_urgent_alert(alert_pk):
-    """The worker's task: send one on-call alert unless it went already."""
-    return send_alert_email(alert_pk)
-
-
-def send_pending_alerts():
-    """Retry alert emails that could not be sent; return how many went."""
-    pending = UrgentAlert.objects.filter(
-        sent_at__isnull=True, attempts__lt=settings.APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS
+def alert_email(alert, now=None):
+    """The alert's email, written now: reference and admin link only (unsaved outbox row)."""
+    consultation = alert.consultation
+    context = {
+        "consultation": consultation,
+        "alert": alert,
+        "max_alerts": MAX_ALERTS,
+        "waited_minutes": int(((now or timezone.now()) - consultation.created_at).total_seconds() // 60),
+        "site_url": settings.SITE_URL,
+    }
+    return outbox.compose(
+        kind=ONCALL_KIND,
+        about=consultation.reference,
+        recipients=[settings.APPOINTMENTS_ONCALL_EMAIL],
+        subject=f"[Urgent, not taken on] Consultation request {consultation.reference}",
+        body=render_to_string("appointments/email/oncall_alert.txt", context),
+        facts={"consultation": consultation.pk},
+        urgent=True,
     )
-    return sum(send_alert_email(pk) for pk in pending.values_list("pk", flat=True))
 
 
-def send_alert_email(alert_pk):
-    """Send one alert unless another process is sending it or it went already; True if sent now."""
-    with transaction.atomic():
-        alert = (
-            UrgentAlert.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("consultation")
-            .filter(pk=alert_pk, sent_at__isnull=True)
-            .first()
-        )
-        if alert is None:
-            return False
-        consultation = alert.consultation
-        context = {
-            "consultation": consultation,
-            "alert": alert,
-            "max_alerts": MAX_ALERTS,
-            "waited_minutes": int((timezone.now() - consultation.created_at).total_seconds() // 60),
-            "site_url": settings.SITE_URL,
-        }
-        alert.attempts += 1
-        try:
-            send_mail(
-                f"[Urgent, not taken on] Consultation request {consultation.reference}",
-                render_to_string("appointments/email/oncall_alert.txt", context),
-                None,
-                [settings.APPOINTMENTS_ONCALL_EMAIL],
-                fail_silently=False,
-            )
-        except Exception as error:  # any mail failure: keep the alert for the next run
-            alert.last_error = type(error).__name__[:200]
-            alert.save(update_fields=["attempts", "last_error"])
-            logger.warning("Could not send on-call alert for %s: %s.", consultation.reference, alert.last_error)
-            return False
-        alert.sent_at, alert.last_error = timezone.now(), ""
-        alert.save(update_fields=["attempts", "sent_at", "last_error"])
-        return True
+@outbox.still_true_check(ONCALL_KIND)
+def still_not_taken_on(email):
+    """An alert stops once someone has taken the request on."""
+
+    if ConsultationRequest.objects.unacknowledged_urgent().filter(pk=email.facts.get("consultation")).exists():
+        return ""
+    return "The request was taken on before this alert went out."
+
+
+@outbox.content_writer(ONCALL_KIND)
+def write_carried_over(email):
+    """Alerts carried over from before the outbox (migration 0013) are written when first sent."""
+    alert = UrgentAlert.objects.select_related("consultation").get(email=email)
+    written = alert_email(alert, alert.created_at)
+    for field in ("subject", "body", "attachments", "recipients", "facts"):
+        setattr(email, field, getattr(written, field))

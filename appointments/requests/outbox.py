@@ -1,26 +1,16 @@
-"""The emails owed, kept as rows until they are sent (see notifications.py and escalation.py)."""
+"""The emails a request owes and the on-call alerts it raised: each tied to its row in the site's outbox.
 
-from datetime import timedelta
+The email itself (its words, its Message-ID, how delivery went) is a `clinic.OutboxEmail`; see
+notifications.py and escalation.py here, and clinic/outbox.py.
+"""
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 
-class NotificationQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(status=Notification.Status.PENDING)
-
-    def due(self, now=None):
-        """Owed and ready now: pending and past any retry delay, or claimed by a worker that died."""
-        now = now or timezone.now()
-        ready = Q(status=Notification.Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        abandoned = Q(status=Notification.Status.SENDING, claimed_at__lt=now - Notification.STALE_CLAIM)
-        return self.filter(ready | abandoned)
-
-
 class Notification(models.Model):
-    """An email owed about a request: kept until it is sent, so a mail outage loses nothing."""
+    """An email owed about a request; the email itself (its words and delivery) is in the site's outbox."""
 
     class Kind(models.TextChoices):
         TRIAGE = "triage", "New request, to the triage inbox"
@@ -32,15 +22,6 @@ class Notification(models.Model):
         REMINDER = "reminder", "Appointment reminder, to the patient"
         TRIAGE_BOOKING = "triage_booking", "Cancelled or new times asked, to the triage inbox"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Gave up after repeated failures"
-
-    # A worker that died while sending leaves its claim behind: after this long another may take the row.
-    STALE_CLAIM = timedelta(minutes=15)
-
     consultation = models.ForeignKey(
         "appointments.ConsultationRequest", on_delete=models.CASCADE, related_name="notifications"
     )
@@ -50,17 +31,10 @@ class Notification(models.Model):
     appointment = models.ForeignKey(
         "appointments.Appointment", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # The kind of failure only (e.g. "SMTPServerDisconnected"), never a message that could quote an address.
-    last_error = models.CharField(max_length=200, blank=True)
+    email = models.OneToOneField(
+        "clinic.OutboxEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="notification"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    # When the worker took it (status "sending"), and the earliest time to try again after a failure.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
@@ -77,17 +51,16 @@ class Notification(models.Model):
 
 
 class UrgentAlert(models.Model):
-    """One alert to on-call about one urgent request; also the email's place in the outbox."""
+    """One alert to on-call about one urgent request (its email is in the outbox)."""
 
     consultation = models.ForeignKey(
         "appointments.ConsultationRequest", on_delete=models.CASCADE, related_name="urgent_alerts"
     )
     number = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # The kind of failure only, never a message that could quote an address.
-    last_error = models.CharField(max_length=200, blank=True)
+    email = models.OneToOneField(
+        "clinic.OutboxEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="urgent_alert"
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

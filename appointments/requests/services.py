@@ -4,10 +4,11 @@ import logging
 
 from django.db import IntegrityError, transaction
 
+from clinic import outbox
 from clinic.cache import try_cache
 
 from .models import ConsultationRequest, new_reference
-from .notifications import enqueue_notifications
+from .notifications import compose_email
 from .outbox import Notification
 from .timeline import RequestEvent
 
@@ -19,9 +20,9 @@ REFERENCE_ATTEMPTS = 5
 def submit_request(form, *, submission_id, article=None):
     """Store the request from a valid form; return it and whether this call created it.
 
-    The row and the notifications it owes are committed together before anything can
-    fail; after the commit the background worker is asked to send them (never this
-    request). A form sent twice finds its first request.
+    The row and the emails it owes (written now, in the outbox) are committed together
+    before anything can fail; after the commit the background worker sends them (never
+    this request). A form sent twice finds its first request.
     """
     for _ in range(REFERENCE_ATTEMPTS):
         consultation = form.save(commit=False)
@@ -36,9 +37,10 @@ def submit_request(form, *, submission_id, article=None):
                 consultation.record(
                     RequestEvent.Kind.CREATED, detail=f"priority: {consultation.get_priority_display()}"
                 )
-                Notification.objects.bulk_create(
-                    Notification(consultation=consultation, kind=kind) for kind in notifications_owed(consultation)
-                )
+                owed = [Notification(consultation=consultation, kind=kind) for kind in notifications_owed(consultation)]
+                for notification in owed:
+                    notification.email = outbox.queue_composed(compose_email(notification))
+                Notification.objects.bulk_create(owed)
         except IntegrityError:
             earlier = ConsultationRequest.objects.filter(submission_token=submission_id).first()
             if earlier is not None:
@@ -46,7 +48,6 @@ def submit_request(form, *, submission_id, article=None):
                 return earlier, False
             continue  # the reference was taken: draw another
         logger.info("Consultation request %s received (priority %s).", consultation.reference, consultation.priority)
-        enqueue_notifications(consultation.notifications.pending())
         return consultation, True
     raise RuntimeError("Could not draw an unused reference for a consultation request.")
 

@@ -13,6 +13,7 @@ from appointments.booking import services as booking
 from appointments.models import ConsultationRequest, RequestEvent
 from appointments.requests.outbox import Notification
 from appointments.requests.querysets import TransitionNotAllowed
+from clinic.models import OutboxEmail
 from clinic.roles import CONTENT_EDITORS
 from tests.appointments.test_triage_admin import QUEUE, change_form_data, change_url, queue_references
 from tests.factories import make_clinician, make_consultation, make_staff
@@ -252,9 +253,10 @@ def test_the_page_speaks_plain_staff_language_with_zoned_times(nurse_client, nur
     consultation.add_note("Left a message.", by=nurse)
     consultation.assign_to(nurse, by=nurse)
     consultation.record(RequestEvent.Kind.BOOKING, new="booked", detail="Booked by the patient")
-    Notification.objects.create(
-        consultation=consultation, kind=Notification.Kind.OFFER, status=Notification.Status.SENT, sent_at=timezone.now()
+    email = OutboxEmail.objects.create(
+        kind="offer", message_id="<offer@clinic.example>", status=OutboxEmail.Status.SENT, sent_at=timezone.now()
     )
+    Notification.objects.create(consultation=consultation, kind=Notification.Kind.OFFER, email=email)
 
     response = nurse_client.get(change_url(consultation))
     text = page_text(response)

@@ -1,4 +1,4 @@
-"""Notification emails: queued by the web request, sent by the worker, retried, each sent exactly once."""
+"""Notification emails: written and queued by the web request, sent by the worker, retried, each sent once."""
 
 import logging
 import smtplib
@@ -16,7 +16,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from appointments.models import ConsultationRequest, Notification
-from appointments.requests.notifications import claim, deliver, enqueue_notifications, retry_delay
+from appointments.requests.notifications import enqueue_notifications, queue_notification
+from clinic.models import OutboxEmail
+from clinic.outbox import claim, deliver, retry_delay
 from tests.factories import make_consultation
 
 pytestmark = pytest.mark.django_db
@@ -66,14 +68,14 @@ def test_the_web_request_only_queues_and_the_worker_sends(
     settings.EMAIL_BACKEND = "tests.appointments.test_notifications.ForbiddenEmailBackend"
     consultation = submit(client, valid_data(), django_capture_on_commit_callbacks)
 
-    assert set(consultation.notifications.values_list("status", flat=True)) == {"pending"}
+    assert set(consultation.notifications.values_list("email__status", flat=True)) == {"pending"}
     assert DBTaskResult.objects.ready().count() == 2  # one task per email, in the database queue
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     run_worker()
 
     assert len(mail.outbox) == 2
-    assert set(consultation.notifications.values_list("status", flat=True)) == {"sent"}
+    assert set(consultation.notifications.values_list("email__status", flat=True)) == {"sent"}
     run_worker()
     call_command("send_pending_notifications", verbosity=0)
     assert len(mail.outbox) == 2  # nothing is sent twice
@@ -86,8 +88,9 @@ def test_a_failed_email_is_retried_later_with_backoff_and_then_sent(
     run_worker()
 
     pending = consultation.notifications.all()
-    assert set(pending.values_list("status", "attempts", "last_error")) == {("pending", 1, "SMTPServerDisconnected")}
-    assert all(n.next_attempt_at > timezone.now() for n in pending)
+    delivery = pending.values_list("email__status", "email__attempts", "email__last_error")
+    assert set(delivery) == {("pending", 1, "SMTPServerDisconnected")}
+    assert all(n.email.next_attempt_at > timezone.now() for n in pending)
     assert "maria@example.org" not in caplog.text
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -97,7 +100,7 @@ def test_a_failed_email_is_retried_later_with_backoff_and_then_sent(
 
     with time_machine.travel(timezone.now() + timedelta(seconds=retry_delay(1) + 1), tick=False):
         run_worker()  # the retry task queued for then
-    assert set(pending.values_list("status", flat=True)) == {"sent"}
+    assert set(pending.values_list("email__status", flat=True)) == {"sent"}
     assert len(mail.outbox) == 2
 
 
@@ -116,30 +119,30 @@ def test_a_notification_that_keeps_failing_is_given_up_and_left_for_staff(
     with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
         call_command("send_pending_notifications", verbosity=0)
 
-    assert list(Notification.objects.values_list("status", "attempts")) == [("failed", 2)]
+    assert list(Notification.objects.values_list("email__status", "email__attempts")) == [("failed", 2)]
 
 
 def test_a_row_is_claimed_by_one_sender_only(run_worker):
-    notification = Notification.objects.create(consultation=make_consultation(), kind=Notification.Kind.TRIAGE)
+    notification = queue_notification(make_consultation(), Notification.Kind.TRIAGE)
 
-    assert claim(notification.pk) is True
-    assert claim(notification.pk) is False  # a second worker, or cron, at the same moment
-    assert deliver(notification.pk) == "skipped"
+    assert claim(notification.email_id) is True
+    assert claim(notification.email_id) is False  # a second worker, or cron, at the same moment
+    assert deliver(notification.email_id) == "skipped"
     assert mail.outbox == []
 
 
 def test_a_claim_left_by_a_worker_that_died_is_taken_over_later():
-    notification = Notification.objects.create(consultation=make_consultation(), kind=Notification.Kind.TRIAGE)
-    assert claim(notification.pk)  # ...and the worker was killed while sending
+    notification = queue_notification(make_consultation(), Notification.Kind.TRIAGE)
+    assert claim(notification.email_id)  # ...and the worker was killed while sending
 
     call_command("send_pending_notifications", verbosity=0)
     assert mail.outbox == []
-    with time_machine.travel(timezone.now() + Notification.STALE_CLAIM + timedelta(seconds=1), tick=False):
+    with time_machine.travel(timezone.now() + OutboxEmail.STALE_CLAIM + timedelta(seconds=1), tick=False):
         call_command("send_pending_notifications", verbosity=0)
 
     assert len(mail.outbox) == 1
-    notification.refresh_from_db()
-    assert notification.status == Notification.Status.SENT
+    notification.email.refresh_from_db()
+    assert notification.email.status == OutboxEmail.Status.SENT
 
 
 def test_if_queueing_fails_after_the_commit_the_request_stands_and_the_sweep_sends(
@@ -154,11 +157,11 @@ def test_if_queueing_fails_after_the_commit_the_request_stands_and_the_sweep_sen
     assert "the periodic sweep will send them" in caplog.text
     call_command("send_pending_notifications", verbosity=0)
     assert len(mail.outbox) == 2
-    assert set(consultation.notifications.values_list("status", flat=True)) == {"sent"}
+    assert set(consultation.notifications.values_list("email__status", flat=True)) == {"sent"}
 
 
 def test_nothing_is_queued_when_the_transaction_rolls_back(django_capture_on_commit_callbacks):
-    notification = Notification.objects.create(consultation=make_consultation(), kind=Notification.Kind.TRIAGE)
+    notification = queue_notification(make_consultation(), Notification.Kind.TRIAGE)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         enqueue_notifications([notification])
     assert len(callbacks) == 1  # runs only on commit
@@ -189,7 +192,7 @@ def test_two_workers_and_the_cron_fallback_at_once_send_each_email_once(settings
     sent_log.clear()
     consultations = [make_consultation(email=f"p{n}@example.org") for n in range(10)]
     rows = [
-        Notification.objects.create(consultation=consultation, kind=kind)
+        queue_notification(consultation, kind)
         for consultation in consultations
         for kind in (Notification.Kind.TRIAGE, Notification.Kind.PATIENT_CONFIRMATION)
     ]
@@ -214,4 +217,4 @@ def test_two_workers_and_the_cron_fallback_at_once_send_each_email_once(settings
         thread.join()
 
     assert len(sent_log) == len(rows) == len(set(sent_log))
-    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(Notification.objects.values_list("email__status", flat=True)) == {"sent"}

@@ -100,7 +100,7 @@ def test_notifications_carry_a_reference_and_a_link_but_no_personal_details(
     for message in mailoutbox:
         for detail in ["Maria", "Example", "maria@example", "202", "0143", "lower back", "fusion"]:
             assert detail not in message.subject + message.body, (detail, message.subject)
-    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(Notification.objects.values_list("email__status", flat=True)) == {"sent"}
 
 
 def test_no_confirmation_email_without_an_email_address(

@@ -4,16 +4,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from appointments.models import ConsultationRequest
+from clinic.models import OutboxEmail
 
 logger = logging.getLogger("appointments.retention")
 
 
 class Command(BaseCommand):
     help = (
-        "Delete closed consultation requests (with their notes and timeline) closed more than DAYS ago. "
+        "Delete closed consultation requests (with their notes, timeline and emails) closed more than DAYS ago. "
         "Only a count is logged."
     )
 
@@ -37,6 +39,10 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 count = expired.count()
+                emails = OutboxEmail.objects.filter(
+                    Q(notification__consultation__in=expired) | Q(urgent_alert__consultation__in=expired)
+                )
+                emails.delete()  # their copies of what was sent about these requests go too
                 expired.delete()
             message = f"Deleted {count} closed request(s) older than {older_than} days, with their notes and timeline."
         logger.info(message)

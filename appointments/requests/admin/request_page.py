@@ -94,12 +94,30 @@ class TriageForm(forms.ModelForm):
 
 
 class NotificationInline(ReadOnlyInline):
+    """The emails this request owed, with how their delivery went (from the outbox)."""
+
     model = Notification
     fields = ["kind", "status", "attempts", "last_error", "sent"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("email")
+
+    @admin.display(description="status")
+    def status(self, notification):
+        return notification.email.get_status_display() if notification.email else "—"
+
+    @admin.display(description="attempts")
+    def attempts(self, notification):
+        return notification.email.attempts if notification.email else "—"
+
+    @admin.display(description="last error or why not sent")
+    def last_error(self, notification):
+        return notification.email.last_error if notification.email else ""
+
     @admin.display(description="sent")
     def sent(self, notification):
-        return clinic_time(notification.sent_at) or "—"  # with the zone, like every time on the page
+        sent_at = notification.email.sent_at if notification.email else None
+        return clinic_time(sent_at) or "—"  # with the zone, like every time on the page
 
 
 class RequestPageMixin:

@@ -4,13 +4,14 @@ from django.utils.crypto import get_random_string
 from django_tasks import task_backends
 from django_tasks_db import DatabaseBackend
 
-from clinic.worker import WorkerLoop, database_worker, run_periodic_commands
+from clinic.worker import WorkerLoop, run_due_tasks, run_periodic_commands
 
 
 class Command(BaseCommand):
     help = (
-        "Run the background worker for the configured task backend: queued tasks (emails) and the "
-        "periodic jobs. With --batch, run every task that is due and exit (for cron and tests)."
+        "Run the background worker for the configured task backend: queued tasks (emails) and every "
+        "periodic job. It waits for the database at start and rides out outages. With --batch, run "
+        "every task that is due and exit (for cron and tests)."
     )
 
     def add_arguments(self, parser):
@@ -30,11 +31,10 @@ class Command(BaseCommand):
             )
         worker_id = f"run_worker-{get_random_string(12)}"
         if batch:
-            worker = database_worker(backend, worker_id)
-            worker.run()
+            tasks = run_due_tasks(backend, worker_id)
             ran = run_periodic_commands(due_only=False) if periodic else []
             if verbosity:
-                self.stdout.write(f"Tasks run: {worker._run_tasks}; periodic jobs run: {len(ran)}.")
+                self.stdout.write(f"Tasks run: {tasks}; periodic jobs run: {len(ran)}.")
             return
         if verbosity:
             self.stdout.write(f"Worker {worker_id} started (Ctrl-C stops it).")

@@ -12,15 +12,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="List what would be sent; send nothing.")
 
-    def handle(self, *args, dry_run=False, **options):
+    def handle(self, *args, dry_run=False, verbosity=1, **options):
         articles = articles_due()
         if dry_run:
             self.stdout.write(f"Would remind about {len(articles)} article(s):")
             for article in articles:
                 state = "overdue" if article.is_review_overdue else "due"
                 self.stdout.write(f"  {article.title} ({state} {article.next_review_due:%Y-%m-%d})")
-        for username, count, sent in send_review_reminders(dry_run=dry_run):
-            verb = "sent to" if sent else ("would go to" if dry_run else "already sent today to")
+        outcome = send_review_reminders(dry_run=dry_run)
+        if not verbosity:  # the worker's hourly run: quiet
+            return
+        for username, count, sent in outcome:
+            verb = "queued for" if sent else ("would go to" if dry_run else "already sent today to")
             self.stdout.write(f"Digest of {count} article(s) {verb} {username}.")
         if not articles:
             self.stdout.write("No article needs a medical review in the next 30 days.")
