@@ -122,6 +122,8 @@ class Offer(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Self-booking: no fixed times, the patient picks any free time (not one held back for urgent requests).
+    any_free_time = models.BooleanField(default=False, editable=False)
     # Set when the link stops working: the booked time was cancelled, or the patient asked for others.
     closed_at = models.DateTimeField(null=True, blank=True)
 

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from clinic.cache import try_cache
 
+from ..booking.self_booking import open_self_booking
 from .models import ConsultationRequest, new_reference
 from .notifications import enqueue_notifications
 from .outbox import Notification
@@ -19,7 +20,8 @@ REFERENCE_ATTEMPTS = 5
 def submit_request(form, *, submission_id, article=None):
     """Store the request from a valid form; return it and whether this call created it.
 
-    The row and the notifications it owes are committed together before anything can
+    The row, its self-booking link (routine requests, when the clinic lets patients choose) and the
+    notifications it owes are committed together before anything can
     fail; after the commit the background worker is asked to send them (never this
     request). A form sent twice finds its first request.
     """
@@ -36,6 +38,7 @@ def submit_request(form, *, submission_id, article=None):
                 consultation.record(
                     RequestEvent.Kind.CREATED, detail=f"priority: {consultation.get_priority_display()}"
                 )
+                open_self_booking(consultation)
                 Notification.objects.bulk_create(
                     Notification(consultation=consultation, kind=kind) for kind in notifications_owed(consultation)
                 )

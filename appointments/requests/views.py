@@ -13,6 +13,7 @@ from django.views.generic import FormView, TemplateView
 from clinic.opening_hours import answer_by, spelled_out_day
 from education.models import Article
 
+from ..booking.self_booking import self_booking_offer
 from .forms import ConsultationRequestForm, FormToken
 from .ratelimit import allow_request
 from .services import record_dropped_spam, submit_request
@@ -96,10 +97,12 @@ class RequestConsultationView(FormView):
         if not created and not self.sent_here(consultation.reference, token):
             # The same form again from elsewhere: say nothing about the first request.
             return render(request, "appointments/already_sent.html", {"urgent": urgent})
+        offer = self_booking_offer(consultation)
         return self.confirm(
             reference=consultation.reference,
             urgent=consultation.is_urgent,
             answer_by_day=answer_by(consultation.created_at),
+            book=offer.get_absolute_url() if offer and not consultation.is_urgent else "",
         )
 
     def check_again(self, form):
@@ -117,10 +120,11 @@ class RequestConsultationView(FormView):
     def too_many_requests(self, urgent):
         return render(self.request, "appointments/too_many_requests.html", {"urgent": urgent}, status=429)
 
-    def confirm(self, *, reference, urgent, answer_by_day):
+    def confirm(self, *, reference, urgent, answer_by_day, book=""):
         session = self.request.session
         session[SESSION_KEY] = {
             "reference": reference,
+            "book": book,
             "urgent": urgent,
             "answer_by": answer_by_day.isoformat() if answer_by_day else "",
         }
@@ -145,7 +149,10 @@ class RequestReceivedView(TemplateView):
             answer_by_day = ""
         return self.render_to_response(
             self.get_context_data(
-                reference=received.get("reference", ""), urgent=received.get("urgent"), answer_by=answer_by_day
+                reference=received.get("reference", ""),
+                urgent=received.get("urgent"),
+                answer_by=answer_by_day,
+                book=received.get("book", "") if not received.get("urgent") else "",
             )
         )
 
