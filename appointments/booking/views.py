@@ -92,6 +92,7 @@ class OfferView(View):
             preferred=consultation.preferred_times,
         )
         context |= {"offer": self.offer, "form": form, "page": page, "taken": taken, "unavailable": unavailable}
+        context["chosen"] = form.data.get("slot") if form.is_bound else self.request.GET.get("slot")
         return render(self.request, template, context)
 
     def booked_redirect(self):

@@ -178,3 +178,16 @@ def test_forged_and_expired_links_say_so_with_the_phone(client, self_offer, choo
     Offer.objects.filter(pk=self_offer.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     expired = client.get(book_url(self_offer))
     assert expired.status_code == 410 and choosing_clinic.phone in expired.content.decode()
+
+
+def test_a_deep_linked_time_is_pre_selected_after_the_request(client, clinician, valid_data, sending):
+    slot = booking.offerable_slots(urgent=False)[7]
+    form = client.get(REQUEST_URL, {"slot": slot.key}).content.decode()
+    assert f"?slot={slot.key}" in form
+    with sending():
+        response = client.post(f"{REQUEST_URL}?slot={slot.key}", valid_data())
+    page = client.get(response["Location"]).content.decode()
+    link = re.search(r'href="(/appointments/book/[^"]+)" *>Choose a time now', page.replace("&amp;", "&"))[1]
+    html = client.get(link).content.decode()
+    assert f'value="{slot.key}" checked' in html
+    assert client.get(REQUEST_URL, {"slot": "<script>"}).status_code == 200
