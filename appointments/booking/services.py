@@ -31,6 +31,7 @@ from .models import Appointment, Offer, OfferedTime
 from .reminders import reminder_time
 from .scheduling_links import refresh_soon as refresh_scheduling_links
 from .self_booking import may_choose
+from .waiting_list import when_committed as tell_waiting_patients
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def still_free(offer, *, now=None):
     return [slot for slot in slots if rules[slot.clinician].is_free(slot.starts_at, slot.ends_at)]
 
 
-def book(offer, slot, *, by=None, now=None):
+def book(offer, slot, *, by=None, now=None, wants_earlier=False):
     """Book `slot` (one of the offer's times) for the offer's request; return the appointment.
 
     Under the offer's and the clinician's locks: the link must still book (LinkClosed), the request
@@ -119,6 +120,7 @@ def book(offer, slot, *, by=None, now=None):
                     ends_at=slot.ends_at,
                     booked_by_patient=by is None,
                     remind_at=reminder_time(slot.starts_at, now=now),
+                    wants_earlier=wants_earlier,
                 )
             refresh_scheduling_links()
             if consultation.status in ConsultationRequest.AWAITING_CONTACT:
@@ -164,6 +166,7 @@ def cancel(appointment, *, by=None, online=False):
         appointment.sequence += 1
         appointment.save(update_fields=["status", "cancelled_at", "sequence"])
         refresh_scheduling_links()
+        tell_waiting_patients(appointment.clinician, appointment.starts_at)
         if appointment.offer_id:
             Offer.objects.filter(pk=appointment.offer_id).update(closed_at=timezone.now())
         consultation = appointment.consultation
@@ -241,7 +244,10 @@ def move(appointment, slot, *, by, now=None, online=False):
                 )
             if online and not appointment.patient_may_change(now):
                 raise TooLate(appointment)
-            old_label = spelled_out_time(appointment.starts_at)
+            old_label, old_slot = (
+                spelled_out_time(appointment.starts_at),
+                (appointment.clinician, appointment.starts_at),
+            )
             slot = check_free(locked_clinician(slot.clinician), slot, now=now, ignore=appointment)
             if online and not may_choose(appointment.consultation, slot, now=now):
                 raise TimeNotFree(slot.key)
@@ -255,6 +261,7 @@ def move(appointment, slot, *, by, now=None, online=False):
             with transaction.atomic():
                 appointment.save(update_fields=["clinician", "starts_at", "ends_at", "sequence", "remind_at"])
             refresh_scheduling_links()
+            tell_waiting_patients(*old_slot)
             consultation = appointment.consultation
             consultation.record(
                 RequestEvent.Kind.BOOKING,

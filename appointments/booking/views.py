@@ -93,6 +93,9 @@ class OfferView(View):
         )
         context |= {"offer": self.offer, "form": form, "page": page, "taken": taken, "unavailable": unavailable}
         context["chosen"] = form.data.get("slot") if form.is_bound else self.request.GET.get("slot")
+        listed = {slot.key for day in page["days"] for _, slots in day["groups"] for slot in slots}
+        if not form.is_bound and context["chosen"] and context["chosen"] not in listed:
+            context["taken"] = True  # a time offered by email (or a deep link) that someone else has since taken
         return render(self.request, template, context)
 
     def booked_redirect(self):
@@ -114,7 +117,8 @@ class BookView(OfferView):
         if not form.is_valid():
             return self.show_times(form)
         try:
-            booking.book(self.offer, form.cleaned_data["slot"])
+            wants_earlier = self.offer.any_free_time and request.POST.get("earlier") == "on"
+            booking.book(self.offer, form.cleaned_data["slot"], wants_earlier=wants_earlier)
         except (booking.AlreadyBooked, booking.LinkClosed) as error:
             return self.refused(error)
         except booking.TimeNotFree:

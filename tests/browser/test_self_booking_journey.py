@@ -34,10 +34,11 @@ def test_a_patient_books_changes_and_cancels_on_a_phone(new_page):
     consultation = ConsultationRequest.objects.get()
     first, second = choosable_slots(consultation)[:2]
     page.locator(f'input[name="slot"][value="{first.key}"]').check()
+    page.get_by_label("Tell me if an earlier time opens").check()
     page.get_by_role("button", name="Book this time").click()
     expect(page.get_by_role("heading", name="Your appointment is booked")).to_be_visible()
     expect(page.locator("main")).to_contain_text(first.label)
-    assert Appointment.objects.get().booked_by_patient
+    assert Appointment.objects.get().booked_by_patient and Appointment.objects.get().wants_earlier
 
     page.get_by_role("link", name="Change the time").click()
     expect(page.get_by_role("heading", name="Change the time of your appointment")).to_be_visible()
