@@ -344,6 +344,8 @@ APPOINTMENTS_NOTIFICATION_MAX_ATTEMPTS = env_int("APPOINTMENTS_NOTIFICATION_MAX_
 # Booking: the earliest a patient can be offered a time, how long an offer's link works, until
 # when before the time a patient can cancel or change it online, and when the reminder goes out.
 APPOINTMENTS_MIN_NOTICE_HOURS = env_int("APPOINTMENTS_MIN_NOTICE_HOURS", 24)
+# Staff booking for a patient (on the phone, at the desk) may book sooner: down to now plus this.
+APPOINTMENTS_STAFF_MIN_NOTICE_MINUTES = env_int("APPOINTMENTS_STAFF_MIN_NOTICE_MINUTES", 30)
 APPOINTMENTS_OFFER_DAYS = env_int("APPOINTMENTS_OFFER_DAYS", 7)
 APPOINTMENTS_CHANGE_CUTOFF_HOURS = env_int("APPOINTMENTS_CHANGE_CUTOFF_HOURS", 24)
 APPOINTMENTS_REMINDER_HOURS = env_int("APPOINTMENTS_REMINDER_HOURS", 48)

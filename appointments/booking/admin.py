@@ -23,9 +23,10 @@ from clinic.opening_hours import at_local, clinic_time, spelled_out_day
 
 from ..requests.access_log import AccessRecord, record_access, record_page
 from . import services as booking
+from .admin_calendar import DayCalendarMixin
 from .admin_pages import SLOTS_LISTED, ticked_slots
 from .affected import affected_by_change
-from .free_times import Slot, offerable_slots
+from .free_times import Slot, offerable_slots, staff_minimum_notice
 from .models import Appointment, Clinician, TimeOff, WorkingHours
 
 
@@ -114,15 +115,37 @@ class ClinicProfileAdmin(TellsWhatItAffects, clinic_admin.ClinicProfileAdmin):
 
 
 class WhenFilter(admin.SimpleListFilter):
+    """Opens on what is coming (today and later); "All" is a choice like the others."""
+
     title = "when"
     parameter_name = "when"
 
     def lookups(self, request, model_admin):
-        return [("today", "Today"), ("tomorrow", "Tomorrow"), ("week", "Next 7 days"), ("past", "Past")]
+        return [
+            ("upcoming", "Today and later"),
+            ("today", "Today"),
+            ("tomorrow", "Tomorrow"),
+            ("week", "Next 7 days"),
+            ("past", "Past"),
+            ("all", "All"),
+        ]
+
+    def value(self):
+        return super().value() or "upcoming"
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
         start = at_local(today, time.min)
+        if self.value() == "upcoming":
+            return queryset.filter(starts_at__gte=start)
         if self.value() == "today":
             return queryset.on_day(today)
         if self.value() == "tomorrow":
@@ -135,10 +158,17 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
-    """The agenda: appointments by day and clinician, today first (then the days ahead, then the past)."""
+class AppointmentAdmin(DayCalendarMixin, admin.ModelAdmin):
+    """The agenda: appointments by day and clinician, today first (then the days ahead, then the past).
 
-    list_display = ["day", "clock_time", "clinician", "request_link", "status", "booked_by"]
+    It opens on today and later; the day calendar (admin_calendar.py) lays one day out by clinician.
+    Both show patients' names, so each listing is an access record.
+    """
+
+    class Media:
+        css = {"all": ["appointments/frontdesk.css"]}
+
+    list_display = ["day", "clock_time", "clinician", "patient", "request_link", "status_shown", "booked_by"]
     list_display_links = ["clock_time"]
     list_filter = [WhenFilter, "clinician", "status"]
     list_select_related = ["clinician", "consultation"]
@@ -146,7 +176,17 @@ class AppointmentAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.ALWAYS
     list_per_page = 100
     actions = ["mark_attended", "mark_no_show", "cancel_appointments"]
-    fields = ["clinician", "day", "clock_time", "request_link", "status", "booked_by", "created_at", "cancelled_at"]
+    fields = [
+        "clinician",
+        "day",
+        "clock_time",
+        "patient",
+        "request_link",
+        "status",
+        "booked_by",
+        "created_at",
+        "cancelled_at",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -173,6 +213,14 @@ class AppointmentAdmin(admin.ModelAdmin):
     @admin.display(description="time")
     def clock_time(self, obj):
         return timezone.localtime(obj.starts_at).strftime("%I:%M %p").lstrip("0")
+
+    @admin.display(description="patient", ordering="consultation__full_name")
+    def patient(self, obj):
+        return obj.consultation.full_name
+
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, obj):
+        return format_html('<span class="appt-status appt-{}">{}</span>', obj.status, obj.get_status_display())
 
     @admin.display(description="request", ordering="consultation__reference")
     def request_link(self, obj):
@@ -274,7 +322,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         appointment = get_object_or_404(Appointment.objects.select_related("consultation", "clinician"), pk=object_id)
         if not self.has_change_permission(request, appointment):
             raise PermissionDenied
-        available = offerable_slots(urgent=True, limit=SLOTS_LISTED)
+        available = offerable_slots(urgent=True, limit=SLOTS_LISTED, min_notice=staff_minimum_notice())
         error = ""
         if request.method == "POST":
             ticked, asked = ticked_slots(request, available)

@@ -65,6 +65,11 @@ def minimum_notice():
     return timedelta(hours=settings.APPOINTMENTS_MIN_NOTICE_HOURS)
 
 
+def staff_minimum_notice():
+    """Staff booking for a patient may go inside the patient notice, down to now plus this."""
+    return timedelta(minutes=settings.APPOINTMENTS_STAFF_MIN_NOTICE_MINUTES)
+
+
 def _day_starts(day, blocks, length):
     """Start times on `day` in each block, stepped in local wall-clock time.
 
@@ -120,11 +125,12 @@ class Availability:
         ignore_appointment=None,
         count_appointments=True,
         notice=True,
+        min_notice=None,
     ):
         now = now or timezone.now()
         clinic = clinic or ClinicProfile.load()
         self.clinician, self.length, self.start_date, self.end_date = clinician, clinician.length, start_date, end_date
-        self.earliest = now + minimum_notice() if notice else None
+        self.earliest = now + (minimum_notice() if min_notice is None else min_notice) if notice else None
         self.closed = closed_days(start_date, end_date, clinic)
         self.blocks = {}
         for block in clinician.working_hours.all():
@@ -186,26 +192,34 @@ class Availability:
         )
 
 
-def free_slots(clinician, start_date, end_date, *, now=None, clinic=None, ignore_appointment=None):
+def free_slots(clinician, start_date, end_date, *, now=None, clinic=None, ignore_appointment=None, min_notice=None):
     """Free start times of `clinician` from `start_date` to `end_date` (inclusive), as aware datetimes.
 
     Working hours minus live appointments, time off, clinic closures and holidays, and anything
-    sooner than the minimum notice (APPOINTMENTS_MIN_NOTICE_HOURS); none for an inactive clinician.
+    sooner than the minimum notice (APPOINTMENTS_MIN_NOTICE_HOURS, or `min_notice` for staff);
+    none for an inactive clinician.
     """
     return Availability(
-        clinician, start_date, end_date, now=now, clinic=clinic, ignore_appointment=ignore_appointment
+        clinician,
+        start_date,
+        end_date,
+        now=now,
+        clinic=clinic,
+        ignore_appointment=ignore_appointment,
+        min_notice=min_notice,
     ).starts()
 
 
-def is_free(clinician, starts_at, ends_at, *, now=None, ignore_appointment=None, clinic=None):
+def is_free(clinician, starts_at, ends_at, *, now=None, ignore_appointment=None, clinic=None, min_notice=None):
     """Whether `clinician` is free from `starts_at` to `ends_at` by the rules of `free_slots`.
 
     Booking, moving and the booking page ask this under their locks, with the clinician re-read.
     """
     day = timezone.localdate(starts_at)
-    return Availability(clinician, day, day, now=now, clinic=clinic, ignore_appointment=ignore_appointment).is_free(
-        starts_at, ends_at
+    availability = Availability(
+        clinician, day, day, now=now, clinic=clinic, ignore_appointment=ignore_appointment, min_notice=min_notice
     )
+    return availability.is_free(starts_at, ends_at)
 
 
 class Taken:
@@ -241,7 +255,7 @@ def held_back(starts, *, now, clinic):
     return held
 
 
-def offerable_slots(*, urgent, days=28, clinicians=None, now=None, limit=None):
+def offerable_slots(*, urgent, days=28, clinicians=None, now=None, limit=None, min_notice=None):
     """Free times across active clinicians, soonest first; urgent requests also see the held-back times."""
     now = now or timezone.now()
     clinic = ClinicProfile.load()
@@ -250,7 +264,9 @@ def offerable_slots(*, urgent, days=28, clinicians=None, now=None, limit=None):
         clinicians = Clinician.objects.filter(active=True).prefetch_related("working_hours")
     slots = []
     for clinician in clinicians:
-        starts = free_slots(clinician, today, today + timedelta(days=days), now=now, clinic=clinic)
+        starts = free_slots(
+            clinician, today, today + timedelta(days=days), now=now, clinic=clinic, min_notice=min_notice
+        )
         hidden = set() if urgent else held_back(starts, now=now, clinic=clinic)
         slots += [Slot(clinician, start) for start in starts if start not in hidden]
     slots.sort(key=lambda slot: (slot.starts_at, slot.clinician.name, slot.clinician.pk))

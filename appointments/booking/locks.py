@@ -37,10 +37,13 @@ def locked_clinician(clinician):
     return Clinician.objects.select_for_update().get(pk=clinician.pk)
 
 
-def check_free(clinician, slot, *, now, ignore=None):
-    """Raise SlotTaken (someone has it) or TimeNotFree (time off, closure, hours, notice...) unless free."""
+def check_free(clinician, slot, *, now, ignore=None, min_notice=None):
+    """Raise SlotTaken (someone has it) or TimeNotFree (time off, closure, hours, notice...) unless free.
+
+    `min_notice`: the staff notice when staff act (None: the patients' notice).
+    """
     ends_at = slot.starts_at + clinician.length
-    if is_free(clinician, slot.starts_at, ends_at, now=now, ignore_appointment=ignore):
+    if is_free(clinician, slot.starts_at, ends_at, now=now, ignore_appointment=ignore, min_notice=min_notice):
         return Slot(clinician, slot.starts_at)
     taken = Appointment.objects.overlapping(clinician, slot.starts_at, ends_at)
     if ignore is not None:

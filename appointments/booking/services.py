@@ -24,7 +24,7 @@ from .emails import queue_email
 
 # The errors are part of the workflow's vocabulary: callers catch them as services.<Name>.
 from .errors import AlreadyBooked, BookingError, LinkClosed, SlotTaken, TimeNotFree, TooLate
-from .free_times import Availability, Slot, offerable_slots
+from .free_times import Availability, Slot, offerable_slots, staff_minimum_notice
 from .links import BOOKED, ELSEWHERE, OPEN, link_state
 from .locks import check_free, locked_appointment, locked_clinician, locked_offer
 from .models import Appointment, Offer, OfferedTime
@@ -107,7 +107,8 @@ def book(offer, slot, *, by=None, now=None, wants_earlier=False):
                 raise AlreadyBooked(link.appointment)
             if not link.books:
                 raise LinkClosed(link.state)
-            slot = check_free(locked_clinician(slot.clinician), slot, now=now)
+            notice = None if by is None else staff_minimum_notice()  # staff may book inside the patients' notice
+            slot = check_free(locked_clinician(slot.clinician), slot, now=now, min_notice=notice)
             consultation = offer.consultation
             if offer.any_free_time and not may_choose(consultation, slot, now=now):
                 raise TimeNotFree(slot.key)  # held back for urgent requests
@@ -248,7 +249,8 @@ def move(appointment, slot, *, by, now=None, online=False):
                 spelled_out_time(appointment.starts_at),
                 (appointment.clinician, appointment.starts_at),
             )
-            slot = check_free(locked_clinician(slot.clinician), slot, now=now, ignore=appointment)
+            notice = None if online else staff_minimum_notice()  # staff may move inside the patients' notice
+            slot = check_free(locked_clinician(slot.clinician), slot, now=now, ignore=appointment, min_notice=notice)
             if online and not may_choose(appointment.consultation, slot, now=now):
                 raise TimeNotFree(slot.key)
             appointment.clinician, appointment.starts_at, appointment.ends_at = (

@@ -4,8 +4,8 @@
 # and DELETE on the table, whatever the code does (QuerySet.update through _base_manager,
 # _raw_delete, raw SQL), except:
 # - the retention purge (appointments.requests.access_log.purge_expired_records), which sets the
-#   transaction-local setting clinic.access_log_purge to 'on' and deletes only entries older than
-#   2196 days (ACCESS_LOG_KEPT, six years);
+#   transaction-local setting clinic.access_log_purge to its cutoff (now minus ACCESS_LOG_KEPT, six
+#   years, by the site's clock) and may delete only entries older than that cutoff;
 # - removing a staff account, which sets user_id to NULL (on_delete=SET_NULL) and changes nothing
 #   else: the entry keeps the username it copied.
 # TRUNCATE is not covered (it needs the table's owner; Django's test flush uses it).
@@ -19,11 +19,18 @@ TRIGGER = "appointments_accessrecord_append_only"
 
 CREATE = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    cutoff timestamptz;
 BEGIN
-    IF TG_OP = 'DELETE'
-       AND current_setting('clinic.access_log_purge', true) = 'on'
-       AND OLD.at < now() - interval '2196 days' THEN
-        RETURN OLD;
+    IF TG_OP = 'DELETE' THEN
+        BEGIN  -- the purge's cutoff; anything else in the setting ('on', garbage) opens nothing
+            cutoff := nullif(current_setting('clinic.access_log_purge', true), '')::timestamptz;
+        EXCEPTION WHEN others THEN
+            cutoff := NULL;
+        END;
+        IF cutoff IS NOT NULL AND OLD.at < cutoff THEN
+            RETURN OLD;
+        END IF;
     END IF;
     IF TG_OP = 'UPDATE' AND NEW.user_id IS NULL
        AND (NEW.id, NEW.at, NEW.username, NEW.ip_address, NEW.kind, NEW."references", NEW.count)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from clinic.net import client_ip
 from clinic.opening_hours import clinic_time
 
-# The trigger of migration 0010 holds the same period (2196 days): change both together.
+# The retention purge tells the trigger of migration 0010 its cutoff (now minus this period).
 ACCESS_LOG_KEPT = timedelta(days=6 * 366)
 # Set (transaction-local) by the retention purge; the PostgreSQL trigger lets its deletes through.
 PURGE_SETTING = "clinic.access_log_purge"
@@ -129,11 +129,12 @@ def purge_expired_records(now=None):
         if connection.vendor != "postgresql":
             return models.QuerySet.delete(expired)[0]
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
+            # The trigger lets through deletions of entries older than this cutoff only.
+            cursor.execute("SELECT set_config(%s, %s, true)", [PURGE_SETTING, cutoff.isoformat()])
             try:
                 return models.QuerySet.delete(expired)[0]
             finally:  # until the end of the transaction otherwise, which may be a caller's
-                cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
+                cursor.execute("SELECT set_config(%s, '', true)", [PURGE_SETTING])
 
 
 def valid_ip(text):

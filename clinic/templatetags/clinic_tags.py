@@ -3,7 +3,7 @@
 from django import template
 from django.templatetags.static import static
 
-from clinic import phone
+from clinic import opening_hours, phone
 
 register = template.Library()
 
@@ -12,6 +12,12 @@ register = template.Library()
 def tel(value):
     """`{{ clinic.phone|tel }}` → "tel:+15550100142" (empty when the number cannot be dialled)."""
     return phone.tel_uri(value)
+
+
+@register.filter
+def clinic_time(value):
+    """`{{ appointment.starts_at|clinic_time }}` → "Nov 7, 2027, 1:30 AM EST" (the zone right in the repeated hour)."""
+    return opening_hours.clinic_time(value)
 
 
 @register.simple_tag
