@@ -11,6 +11,7 @@ urlpatterns = [
     path("book/<str:token>/", booking_views.BookView.as_view(), name="book"),
     path("book/<str:token>/booked/", booking_views.BookedView.as_view(), name="booked"),
     path("book/<str:token>/appointment.ics", booking_views.CalendarFileView.as_view(), name="calendar-file"),
+    path("book/<str:token>/change/", booking_views.ChangeView.as_view(), name="change"),
     path("book/<str:token>/cancel/", booking_views.CancelView.as_view(), name="cancel"),
     path("book/<str:token>/other-times/", booking_views.OtherTimesView.as_view(), name="other-times"),
 ]

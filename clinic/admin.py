@@ -44,7 +44,10 @@ class ClinicProfileAdmin(admin.ModelAdmin):
                 "“Clinic closures”.",
             },
         ),
-        ("Consultation requests", {"fields": ["response_business_days", "urgent_slots_per_day"]}),
+        (
+            "Consultation requests",
+            {"fields": ["response_business_days", "urgent_slots_per_day", "patients_choose_times"]},
+        ),
         ("Emergencies", {"fields": ["emergency_notice"]}),
         (
             "When to get urgent help",

@@ -91,6 +91,11 @@ class ClinicProfile(models.Model):
         help_text="Appointment times held back each day, per clinician, for urgent requests. "
         "They are offered to everyone from noon the day before.",
     )
+    patients_choose_times = models.BooleanField(
+        default=False,
+        help_text="After a routine request (no warning sign), patients may choose a free time themselves "
+        "in the same visit. Urgent requests are always called by the clinic.",
+    )
     emergency_notice = models.TextField(
         default="If you have a medical emergency, call 911 or go to the nearest emergency room.",
         help_text="Shown on every page. Tell people plainly what to do in an emergency.",

@@ -160,7 +160,7 @@ SPOKEN_TIME_ZONES = {
 
 def spelled_out_time(moment) -> str:
     """E.g. "Tuesday, March 16, 2027, 9:00 AM Eastern": a moment in the clinic's time, the way a patient reads it."""
-    local = timezone.localtime(moment)
+    local = timezone.localtime(moment, timezone.get_default_timezone())  # whatever zone is active
     zone = str(timezone.get_default_timezone())
     spoken = SPOKEN_TIME_ZONES.get(zone, zone.rsplit("/", 1)[-1].replace("_", " "))
     hour = local.hour % 12 or 12
@@ -171,6 +171,6 @@ def clinic_time(moment):
     """`moment` in the clinic's time zone, zone spelled out: "Nov 24, 2026, 5:41 PM EST". Every time staff read."""
     if moment is None:
         return ""
-    local = timezone.localtime(moment)
+    local = timezone.localtime(moment, timezone.get_default_timezone())
     hour = local.strftime("%I").lstrip("0")
     return f"{local:%b} {local.day}, {local.year}, {hour}:{local:%M %p %Z}"

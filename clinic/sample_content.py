@@ -14,6 +14,8 @@ CLINIC = {
     "opens_at": datetime.time(8),
     "closes_at": datetime.time(17),
     "working_weekdays": "01234",
+    # Routine requests may choose a time in the same visit (urgent ones are called).
+    "patients_choose_times": True,
     "emergency_notice": "If you have a medical emergency, call 911 or go to the nearest emergency room.",
 }
 

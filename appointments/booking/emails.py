@@ -7,6 +7,9 @@ since (a later email tells the patient what is true).
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 
 from clinic import outbox
 from clinic.opening_hours import spelled_out_time
@@ -14,6 +17,7 @@ from clinic.opening_hours import spelled_out_time
 from ..requests.notifications import email_builder, queue_notification
 from ..requests.outbox import Notification
 from . import calendar_file
+from .free_times import parse_slot_key
 from .models import Appointment
 
 SUBJECTS = {
@@ -23,6 +27,7 @@ SUBJECTS = {
     Notification.Kind.CANCELLED: "Your appointment is cancelled ({reference})",
     Notification.Kind.REMINDER: "Reminder: your appointment {when}",
     Notification.Kind.TRIAGE_BOOKING: "Appointment change for request {reference}",
+    Notification.Kind.EARLIER_TIME: "An earlier appointment time is free: {when}",
 }
 # Emails that carry the appointment as a calendar file.
 WITH_CALENDAR = {
@@ -67,15 +72,31 @@ def booking_email(notification, clinic):
         "offer_days": settings.APPOINTMENTS_OFFER_DAYS,
         "cutoff_hours": settings.APPOINTMENTS_CHANGE_CUTOFF_HOURS,
     }
+    if notification.kind == Notification.Kind.EARLIER_TIME:
+        context |= earlier_time_context(appointment, offer)
     subject = SUBJECTS[notification.kind].format(reference=consultation.reference, when=context["when"])
     if notification.kind == Notification.Kind.TRIAGE_BOOKING:
         recipient, template = settings.APPOINTMENTS_TRIAGE_EMAIL, "appointments/email/triage_booking.txt"
+    elif notification.kind == Notification.Kind.EARLIER_TIME:
+        recipient, template = consultation.email, "appointments/email/earlier_time.txt"
     else:
         recipient, template = consultation.email, "appointments/email/booking.txt"
     attachments = []
     if appointment is not None and notification.kind in WITH_CALENDAR:
         attachments.append(calendar_file.attachment(appointment, clinic))
     return subject, render_to_string(template, context), [recipient], attachments
+
+
+def earlier_time_context(appointment, offer):
+    """The freed time offered to a waiting patient, and their Change page with it chosen."""
+    parsed = parse_slot_key(appointment.earlier_time)
+    starts_at = parsed[1] if parsed else appointment.starts_at
+    query = urlencode({"from": timezone.localdate(starts_at).isoformat(), "slot": appointment.earlier_time})
+    return {
+        "current": spelled_out_time(appointment.starts_at),
+        "when": spelled_out_time(starts_at),
+        "link": f"{settings.SITE_URL}{reverse('appointments:change', args=[offer.token])}?{query}",
+    }
 
 
 for _kind in SUBJECTS:

@@ -122,6 +122,8 @@ class Offer(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Self-booking: no fixed times, the patient picks any free time (not one held back for urgent requests).
+    any_free_time = models.BooleanField(default=False, editable=False)
     # Set when the link stops working: the booked time was cancelled, or the patient asked for others.
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -205,6 +207,11 @@ class Appointment(models.Model):
     reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     # When the reminder is owed (see booking/reminders.py); None once sent, or when none is owed.
     remind_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    # The waiting list (booking/waiting_list.py): "tell me if an earlier time opens", the freed time
+    # last offered (a slot key) and when, so a patient hears at most once a day.
+    wants_earlier = models.BooleanField(default=False, editable=False)
+    earlier_time = models.CharField(max_length=40, blank=True, editable=False)
+    told_earlier_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AppointmentQuerySet.as_manager()
 

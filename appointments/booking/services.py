@@ -23,13 +23,15 @@ from ..requests.timeline import ASKED_FOR_OTHER_TIMES, RequestEvent
 from .emails import queue_email
 
 # The errors are part of the workflow's vocabulary: callers catch them as services.<Name>.
-from .errors import AlreadyBooked, BookingError, LinkClosed, SlotTaken, TimeNotFree, TooLate  # noqa: F401
+from .errors import AlreadyBooked, BookingError, LinkClosed, SlotTaken, TimeNotFree, TooLate
 from .free_times import Availability, Slot, offerable_slots, staff_minimum_notice
 from .links import BOOKED, ELSEWHERE, OPEN, link_state
 from .locks import check_free, locked_appointment, locked_clinician, locked_offer
 from .models import Appointment, Offer, OfferedTime
 from .reminders import reminder_time
 from .scheduling_links import refresh_soon as refresh_scheduling_links
+from .self_booking import may_choose
+from .waiting_list import when_committed as tell_waiting_patients
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +91,7 @@ def still_free(offer, *, now=None):
     return [slot for slot in slots if rules[slot.clinician].is_free(slot.starts_at, slot.ends_at)]
 
 
-def book(offer, slot, *, by=None, now=None):
+def book(offer, slot, *, by=None, now=None, wants_earlier=False):
     """Book `slot` (one of the offer's times) for the offer's request; return the appointment.
 
     Under the offer's and the clinician's locks: the link must still book (LinkClosed), the request
@@ -108,6 +110,8 @@ def book(offer, slot, *, by=None, now=None):
             notice = None if by is None else staff_minimum_notice()  # staff may book inside the patients' notice
             slot = check_free(locked_clinician(slot.clinician), slot, now=now, min_notice=notice)
             consultation = offer.consultation
+            if offer.any_free_time and not may_choose(consultation, slot, now=now):
+                raise TimeNotFree(slot.key)  # held back for urgent requests
             with transaction.atomic():  # a savepoint: the constraint's refusal leaves the rest usable
                 appointment = Appointment.objects.create(
                     clinician=slot.clinician,
@@ -117,6 +121,7 @@ def book(offer, slot, *, by=None, now=None):
                     ends_at=slot.ends_at,
                     booked_by_patient=by is None,
                     remind_at=reminder_time(slot.starts_at, now=now),
+                    wants_earlier=wants_earlier,
                 )
             refresh_scheduling_links()
             if consultation.status in ConsultationRequest.AWAITING_CONTACT:
@@ -162,6 +167,7 @@ def cancel(appointment, *, by=None, online=False):
         appointment.sequence += 1
         appointment.save(update_fields=["status", "cancelled_at", "sequence"])
         refresh_scheduling_links()
+        tell_waiting_patients(appointment.clinician, appointment.starts_at)
         if appointment.offer_id:
             Offer.objects.filter(pk=appointment.offer_id).update(closed_at=timezone.now())
         consultation = appointment.consultation
@@ -206,10 +212,28 @@ def ask_for_other_times(offer, *, cancel_booked=True, now=None):
     logger.info("Request %s: the patient asked for other times.", offer.consultation.reference)
 
 
-def move(appointment, slot, *, by, now=None):
-    """Staff move a booked appointment to another free time; the patient gets an updated calendar file.
+def change_time(offer, slot, *, now=None):
+    """The patient moves the appointment booked through their link to another free time.
+
+    Under the offer's lock: the link must show a booked appointment (LinkClosed, AlreadyBooked
+    otherwise), then as `move`, online: until the change cutoff (TooLate), never a held-back time.
+    The old time stays booked unless the new one is (one transaction: SlotTaken leaves it as it was).
+    """
+    with transaction.atomic():
+        offer = locked_offer(offer)
+        link = link_state(offer, now=now)
+        if link.state == ELSEWHERE:
+            raise AlreadyBooked(link.appointment)
+        if link.state != BOOKED:
+            raise LinkClosed(link.state)
+        return move(link.appointment, slot, by=None, now=now, online=True)
+
+
+def move(appointment, slot, *, by, now=None, online=False):
+    """Move a booked appointment to another free time; the patient gets an updated calendar file.
 
     Under the appointment's lock (re-read: a cancel that got there first wins) and the clinician's.
+    `online`: the patient, through their link (see `change_time`).
     """
     slot, now = Slot.of(slot), now or timezone.now()
     try:
@@ -219,10 +243,16 @@ def move(appointment, slot, *, by, now=None):
                 raise BookingError(
                     f"This appointment is {appointment.get_status_display().lower()}: only a booked one can be moved."
                 )
-            old_label = spelled_out_time(appointment.starts_at)
-            slot = check_free(
-                locked_clinician(slot.clinician), slot, now=now, ignore=appointment, min_notice=staff_minimum_notice()
+            if online and not appointment.patient_may_change(now):
+                raise TooLate(appointment)
+            old_label, old_slot = (
+                spelled_out_time(appointment.starts_at),
+                (appointment.clinician, appointment.starts_at),
             )
+            notice = None if online else staff_minimum_notice()  # staff may move inside the patients' notice
+            slot = check_free(locked_clinician(slot.clinician), slot, now=now, ignore=appointment, min_notice=notice)
+            if online and not may_choose(appointment.consultation, slot, now=now):
+                raise TimeNotFree(slot.key)
             appointment.clinician, appointment.starts_at, appointment.ends_at = (
                 slot.clinician,
                 slot.starts_at,
@@ -233,16 +263,19 @@ def move(appointment, slot, *, by, now=None):
             with transaction.atomic():
                 appointment.save(update_fields=["clinician", "starts_at", "ends_at", "sequence", "remind_at"])
             refresh_scheduling_links()
+            tell_waiting_patients(*old_slot)
             consultation = appointment.consultation
             consultation.record(
                 RequestEvent.Kind.BOOKING,
                 by=by,
                 old="booked",
                 new="moved",
-                detail=f"Moved from {old_label} to {slot}"[:200],
+                detail=f"Moved {'by the patient ' if by is None else ''}from {old_label} to {slot}"[:200],
             )
             if consultation.email:
                 queue_email(consultation, Notification.Kind.MOVED, appointment=appointment)
+            if by is None:
+                queue_email(consultation, Notification.Kind.TRIAGE_BOOKING, appointment=appointment)
     except IntegrityError:
         raise SlotTaken(slot.key) from None
     logger.info("Appointment for request %s moved.", appointment.consultation.reference)

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from clinic.models import ClinicProfile
 
-from . import calendar_file, links
+from . import calendar_file, links, self_booking
 from . import services as booking
 from .forms import SlotForm
 from .free_times import Slot
@@ -43,7 +43,8 @@ class OfferView(View):
         if link.state == links.ELSEWHERE:
             return self.render_elsewhere(link.appointment)
         if link.state in (links.USED, links.EXPIRED):
-            return bad_link(request, status=410, reason=link.state)
+            cancelled = offer.appointments.filter(status=Appointment.Status.CANCELLED).exists()
+            return bad_link(request, status=410, reason="cancelled" if cancelled else link.state)
         self.appointment = link.appointment
         return super().dispatch(request, *args, **kwargs)
 
@@ -56,10 +57,10 @@ class OfferView(View):
         context = {"when": Slot(appointment.clinician, appointment.starts_at).label, "see": see, "kept": not see}
         return render(self.request, "appointments/booking/already.html", context, status=410)
 
-    def render_appointment(self, status=200, **context):
+    def render_appointment(self, status=200, template="appointments/booking/appointment.html", **context):
         return render(
             self.request,
-            "appointments/booking/appointment.html",
+            template,
             {
                 "offer": self.offer,
                 "appointment": self.appointment,
@@ -82,6 +83,21 @@ class OfferView(View):
             return self.render_appointment(too_late=True)
         return bad_link(self.request, status=410, reason=error.state)
 
+    def show_free_times(self, form, *, template, taken=False, unavailable=False, **context):
+        """Any free time, a few days per page (`?from=<date>`), the patient's preferred time of day first."""
+        consultation = self.offer.consultation
+        page = self_booking.times_page(
+            self_booking.choosable_slots(consultation),
+            start=self_booking.parse_day(self.request.GET.get("from")),
+            preferred=consultation.preferred_times,
+        )
+        context |= {"offer": self.offer, "form": form, "page": page, "taken": taken, "unavailable": unavailable}
+        context["chosen"] = form.data.get("slot") if form.is_bound else self.request.GET.get("slot")
+        listed = {slot.key for day in page["days"] for _, slots in day["groups"] for slot in slots}
+        if not form.is_bound and context["chosen"] and context["chosen"] not in listed:
+            context["taken"] = True  # a time offered by email (or a deep link) that someone else has since taken
+        return render(self.request, template, context)
+
     def booked_redirect(self):
         response = redirect("appointments:booked", token=self.offer.token)
         response.status_code = 303
@@ -101,7 +117,8 @@ class BookView(OfferView):
         if not form.is_valid():
             return self.show_times(form)
         try:
-            booking.book(self.offer, form.cleaned_data["slot"])
+            wants_earlier = self.offer.any_free_time and request.POST.get("earlier") == "on"
+            booking.book(self.offer, form.cleaned_data["slot"], wants_earlier=wants_earlier)
         except (booking.AlreadyBooked, booking.LinkClosed) as error:
             return self.refused(error)
         except booking.TimeNotFree:
@@ -113,6 +130,10 @@ class BookView(OfferView):
         return self.booked_redirect()
 
     def show_times(self, form, *, taken=False, unavailable=False):
+        if self.offer.any_free_time:
+            return self.show_free_times(
+                form, template="appointments/booking/choose_any.html", taken=taken, unavailable=unavailable
+            )
         slots = booking.still_free(self.offer)
         return render(
             self.request,
@@ -138,7 +159,50 @@ class CalendarFileView(OfferView):
         return response
 
 
+class ChangeView(OfferView):
+    """Change the time: any free time; the appointment keeps its time until the new one is booked."""
+
+    template = "appointments/booking/change.html"
+
+    def get(self, request):
+        if self.appointment is None:
+            return redirect("appointments:book", token=self.offer.token)
+        if not self.appointment.patient_may_change():
+            return self.render_appointment(too_late=True)
+        return self.show_change(SlotForm(offer=self.offer, any_time=True))
+
+    def post(self, request):
+        if self.appointment is None:
+            return redirect("appointments:book", token=self.offer.token)
+        form = SlotForm(request.POST, offer=self.offer, any_time=True)
+        if not form.is_valid():
+            return self.show_change(form)
+        try:
+            booking.change_time(self.offer, form.cleaned_data["slot"])
+        except (booking.AlreadyBooked, booking.LinkClosed, booking.TooLate) as error:
+            return self.refused(error)
+        except booking.BookingError:  # marked attended or did not come a moment ago
+            return self.render_elsewhere(self.appointment)
+        except booking.TimeNotFree:
+            return self.show_change(SlotForm(offer=self.offer, any_time=True), unavailable=True)
+        except booking.SlotTaken:
+            return self.show_change(SlotForm(offer=self.offer, any_time=True), taken=True)
+        return self.booked_redirect()
+
+    def show_change(self, form, **flags):
+        when = Slot(self.appointment.clinician, self.appointment.starts_at).label
+        return self.show_free_times(form, template=self.template, when=when, **flags)
+
+
 class CancelView(OfferView):
+    def get(self, request):
+        """Ask first: a GET never cancels (link checkers and mail scanners open links)."""
+        if self.appointment is None:
+            return redirect("appointments:book", token=self.offer.token)
+        if not self.appointment.patient_may_change():
+            return self.render_appointment(too_late=True)
+        return self.render_appointment(template="appointments/booking/cancel.html")
+
     def post(self, request):
         if self.appointment is None:
             return redirect("appointments:book", token=self.offer.token)

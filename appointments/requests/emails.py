@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from ..booking.self_booking import self_booking_offer
 from .notifications import email_builder
 from .outbox import Notification
 
@@ -23,5 +24,8 @@ def triage_email(notification, clinic):
 def patient_confirmation_email(notification, clinic):
     consultation = notification.consultation
     subject = f"We received your request {consultation.reference}"
-    body = render_to_string("appointments/email/patient_confirmation.txt", _consultation_context(notification, clinic))
+    context = _consultation_context(notification, clinic)
+    offer = self_booking_offer(consultation) if not consultation.is_urgent else None
+    context["book_link"] = settings.SITE_URL + offer.get_absolute_url() if offer else ""
+    body = render_to_string("appointments/email/patient_confirmation.txt", context)
     return subject, body, [consultation.email]

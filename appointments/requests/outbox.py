@@ -21,6 +21,7 @@ class Notification(models.Model):
         CANCELLED = "cancelled", "Appointment cancelled, to the patient"
         REMINDER = "reminder", "Appointment reminder, to the patient"
         TRIAGE_BOOKING = "triage_booking", "Cancelled or new times asked, to the triage inbox"
+        EARLIER_TIME = "earlier_time", "An earlier time is free, to a waiting patient"
 
     consultation = models.ForeignKey(
         "appointments.ConsultationRequest", on_delete=models.CASCADE, related_name="notifications"

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from clinic import outbox
 from clinic.cache import try_cache
 
+from ..booking.self_booking import open_self_booking
 from .models import ConsultationRequest, new_reference
 from .notifications import compose_email
 from .outbox import Notification
@@ -20,9 +21,10 @@ REFERENCE_ATTEMPTS = 5
 def submit_request(form, *, submission_id, article=None):
     """Store the request from a valid form; return it and whether this call created it.
 
-    The row and the emails it owes (written now, in the outbox) are committed together
-    before anything can fail; after the commit the background worker sends them (never
-    this request). A form sent twice finds its first request.
+    The row, its self-booking link (routine requests, when the clinic lets patients choose) and
+    the emails it owes (written now, in the outbox) are committed together before anything can
+    fail; after the commit the background worker sends them (never this request). A form sent
+    twice finds its first request.
     """
     for _ in range(REFERENCE_ATTEMPTS):
         consultation = form.save(commit=False)
@@ -37,6 +39,7 @@ def submit_request(form, *, submission_id, article=None):
                 consultation.record(
                     RequestEvent.Kind.CREATED, detail=f"priority: {consultation.get_priority_display()}"
                 )
+                open_self_booking(consultation)  # before the emails: the confirmation carries its link
                 owed = [Notification(consultation=consultation, kind=kind) for kind in notifications_owed(consultation)]
                 for notification in owed:
                     notification.email = outbox.queue_composed(compose_email(notification))

@@ -5,7 +5,9 @@ from datetime import date
 
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
@@ -13,6 +15,8 @@ from django.views.generic import FormView, TemplateView
 from clinic.opening_hours import answer_by, spelled_out_day
 from education.models import Article
 
+from ..booking.free_times import parse_slot_key
+from ..booking.self_booking import self_booking_offer
 from .forms import ConsultationRequestForm, FormToken
 from .ratelimit import allow_request
 from .services import record_dropped_spam, submit_request
@@ -48,6 +52,9 @@ class RequestConsultationView(FormView):
             if SLUG.fullmatch(slug)
             else None
         )
+        # A time chosen elsewhere (the SMART Scheduling Links deep link): pre-selected on the booking page.
+        slot = request.GET.get("slot", "")
+        self.slot = slot if parse_slot_key(slot) else ""
         cookie = request.COOKIES.get(BROWSER_COOKIE, "")
         self.browser = cookie if BROWSER_VALUE.fullmatch(cookie) else ""
         self.new_browser = "" if self.browser else secrets.token_urlsafe(16)
@@ -57,7 +64,11 @@ class RequestConsultationView(FormView):
 
     def get_context_data(self, **kwargs):
         form = kwargs.get("form") or self.get_form()
-        return super().get_context_data(article=self.article, urgent=form.posted_warning_signs(), **kwargs)
+        query = {"article": self.article.slug if self.article else "", "slot": self.slot}
+        action_query = urlencode({key: value for key, value in query.items() if value})
+        return super().get_context_data(
+            article=self.article, urgent=form.posted_warning_signs(), action_query=action_query, **kwargs
+        )
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
@@ -96,11 +107,21 @@ class RequestConsultationView(FormView):
         if not created and not self.sent_here(consultation.reference, token):
             # The same form again from elsewhere: say nothing about the first request.
             return render(request, "appointments/already_sent.html", {"urgent": urgent})
+        offer = self_booking_offer(consultation)
         return self.confirm(
             reference=consultation.reference,
             urgent=consultation.is_urgent,
             answer_by_day=answer_by(consultation.created_at),
+            book=self.booking_link(offer) if offer and not consultation.is_urgent else "",
         )
+
+    def booking_link(self, offer):
+        """The self-booking page; with a deep-linked time, at that time's day with it pre-selected."""
+        parsed = parse_slot_key(self.slot)
+        if not parsed:
+            return offer.get_absolute_url()
+        day = timezone.localdate(parsed[1])
+        return f"{offer.get_absolute_url()}?{urlencode({'from': day.isoformat(), 'slot': self.slot})}"
 
     def check_again(self, form):
         data = form.data.copy()
@@ -117,10 +138,11 @@ class RequestConsultationView(FormView):
     def too_many_requests(self, urgent):
         return render(self.request, "appointments/too_many_requests.html", {"urgent": urgent}, status=429)
 
-    def confirm(self, *, reference, urgent, answer_by_day):
+    def confirm(self, *, reference, urgent, answer_by_day, book=""):
         session = self.request.session
         session[SESSION_KEY] = {
             "reference": reference,
+            "book": book,
             "urgent": urgent,
             "answer_by": answer_by_day.isoformat() if answer_by_day else "",
         }
@@ -145,7 +167,10 @@ class RequestReceivedView(TemplateView):
             answer_by_day = ""
         return self.render_to_response(
             self.get_context_data(
-                reference=received.get("reference", ""), urgent=received.get("urgent"), answer_by=answer_by_day
+                reference=received.get("reference", ""),
+                urgent=received.get("urgent"),
+                answer_by=answer_by_day,
+                book=received.get("book", "") if not received.get("urgent") else "",
             )
         )
 

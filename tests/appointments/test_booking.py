@@ -120,7 +120,7 @@ def test_patient_books_a_time(client, offer, consultation, sending):
     assert event.who == "Patient, through the website" and "Booked by the patient" in event.detail
 
     page = client.get(response["Location"]).content.decode()
-    assert slot.label in page and "What to bring" in page and "Cancel my appointment" in page
+    assert slot.label in page and "What to bring" in page and "Change the time" in page
 
     (email,) = mail.outbox
     assert slot.label in email.body and "What to bring" in email.body and book_url(offer) in email.body

@@ -48,7 +48,10 @@ def test_a_patient_chooses_a_time_books_it_and_can_cancel(new_page, viewport):
     page.reload()
     expect(page.get_by_role("heading", name="Your appointment is booked")).to_be_visible()
 
-    page.get_by_role("button", name="Cancel my appointment").click()
+    page.get_by_role("link", name="Cancel", exact=True).click()
+    expect(page.get_by_role("heading", name="Cancel your appointment?")).to_be_visible()
+    assert Appointment.objects.get().status == Appointment.Status.BOOKED  # asked first, nothing changed yet
+    page.get_by_role("button", name="Yes, cancel my appointment").click()
     expect(page.get_by_role("heading", name="Your appointment is cancelled")).to_be_visible()
     assert Appointment.objects.get().status == Appointment.Status.CANCELLED
 
