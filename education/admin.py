@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from clinic.admin_site import register_index_panel
 
-from . import admin_actions, admin_views, checks, publishing, versions
+from . import admin_actions, admin_views, checks, publishing, sign_off_admin, versions
 from .admin_filters import ReadingGradeFilter, ReviewOverdueFilter
 from .content import FIELD_NAMES, REVIEW_FIELDS
 from .forms import (
@@ -99,7 +99,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # Only when the page is shown: a POST that saves (or publishes) and redirects never works it out.
         if change and obj is not None:
-            context.update(admin_views.editing_context(obj))
+            context.update(admin_views.editing_context(obj), **sign_off_admin.sign_off_context(obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
@@ -138,11 +138,15 @@ class ArticleAdmin(admin.ModelAdmin):
         return super().construct_change_message(request, form, formsets, add)
 
     def response_add(self, request, obj, post_url_continue=None):
+        if sign_off_admin.SUBMIT_BUTTON in request.POST:
+            return sign_off_admin.submit_for_review(self, request, obj)
         if publishing_requested(request.POST):
             return self._publish(request, obj)
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
+        if sign_off_admin.SUBMIT_BUTTON in request.POST:
+            return sign_off_admin.submit_for_review(self, request, obj)
         if publishing_requested(request.POST):
             return self._publish(request, obj)
         if not obj.edited_through_drafts:

@@ -74,20 +74,18 @@ def require_sign_off(article, content):
         return
     last = article.sign_offs.order_by("-submitted_at", "-pk").first()
     if last and last.state == State.SUBMITTED and last.fingerprint == fingerprint(content):
-        raise SignOffMissing("Not published: this change is waiting for a clinical reviewer's approval.")
+        raise SignOffMissing("This change is waiting for a clinical reviewer's approval.")
     if last and last.state == State.CHANGES_REQUESTED:
         raise SignOffMissing(
-            "Not published: a clinical reviewer sent this change back. Make the changes they asked for, "
+            "A clinical reviewer sent this change back. Make the changes they asked for, "
             "then submit it for clinical review again."
         )
     if last and last.state == State.APPROVED:
         raise SignOffMissing(
-            "Not published: the text changed after a clinical reviewer approved it. "
-            "Submit it for clinical review again."
+            "The text changed after a clinical reviewer approved it. Submit it for clinical review again."
         )
     raise SignOffMissing(
-        "Not published: a change to what patients read needs a clinical reviewer's approval first. "
-        "Submit it for clinical review."
+        "A change to what patients read needs a clinical reviewer's approval first. Submit it for clinical review."
     )
 
 

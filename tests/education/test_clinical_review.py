@@ -107,7 +107,7 @@ def test_text_changed_after_approval_is_refused_with_a_plain_message(clinic, peo
 
     article = changed(article, body="Rest for ten weeks.")
 
-    with pytest.raises(publishing.PublishingRefused, match="the text changed after a clinical reviewer approved it"):
+    with pytest.raises(publishing.PublishingRefused, match="The text changed after a clinical reviewer approved it"):
         publishing.publish(article, by=editor, accept_warnings=True)
 
 
