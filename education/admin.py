@@ -100,6 +100,7 @@ class ArticleAdmin(admin.ModelAdmin):
         # Only when the page is shown: a POST that saves (or publishes) and redirects never works it out.
         if change and obj is not None:
             context.update(admin_views.editing_context(obj), **sign_off_admin.sign_off_context(obj))
+        context["show_save_and_add_another"] = False  # one article at a time
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
@@ -188,12 +189,19 @@ class ArticleAdmin(admin.ModelAdmin):
             self.message_user(request, f"Published “{article.title}”. The public page shows it now.", messages.SUCCESS)
         return redirect("admin:education_article_change", article.pk)
 
+    def has_delete_permission(self, request, obj=None):
+        # A live article is unpublished first ("Return to draft"), then deleted.
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_public)
+
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         publishing.public_pages_changed()
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
+        live = queryset.filter(status=Article.Status.PUBLISHED).count()
+        if live:
+            self.message_user(request, f"Kept {live} live article(s): unpublish them first.", messages.WARNING)
+        super().delete_queryset(request, queryset.exclude(status=Article.Status.PUBLISHED))
         publishing.public_pages_changed()
 
     # --- Columns and panels ------------------------------------------------------------------

@@ -157,3 +157,29 @@ def test_the_sample_loader_still_publishes_through_its_named_approval(clinic):
     assert article.is_public
     assert article.sign_offs.get().decided_by_name == "Sample content loader (system)"
     assert publishing.editing_content(article) == ArticleContent.of(article)
+
+
+def test_a_live_article_has_no_delete_and_no_save_and_add_another(clinic, staff):
+    editor_client, _ = staff
+    live = make_article()
+    draft = make_article(status=Article.Status.DRAFT)
+
+    page = soup(editor_client.get(change_url(live)))
+    assert page.find("a", class_="deletelink") is None
+    assert page.find("input", attrs={"name": "_addanother"}) is None
+    assert editor_client.get(reverse("admin:education_article_delete", args=[live.pk])).status_code == 403
+    assert soup(editor_client.get(change_url(draft))).find("a", class_="deletelink") is not None
+
+
+def test_deleting_a_selection_keeps_the_live_articles(clinic, staff):
+    editor_client, _ = staff
+    live, draft = make_article(), make_article(status=Article.Status.DRAFT)
+
+    for selected in ([live.pk, draft.pk], [live.pk]):
+        response = editor_client.post(
+            reverse("admin:education_article_changelist"),
+            {"action": "delete_selected", "_selected_action": selected, "post": "yes"},
+        )
+        assert response.status_code in (200, 302, 403)  # refused, never a 500
+
+    assert Article.objects.filter(pk=live.pk).exists()
