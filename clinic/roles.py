@@ -2,6 +2,7 @@
 
 TRIAGE_STAFF = "Triage staff"
 CONTENT_EDITORS = "Content editors"
+CLINICAL_REVIEWERS = "Clinical reviewers"
 
 ROLE_PERMISSIONS = {
     # Work the request queue: read and change requests, add notes; never delete, never edit articles.
@@ -39,7 +40,20 @@ ROLE_PERMISSIONS = {
         ]
         for action in ("view", "add", "change", "delete")
     ]
-    + [("education", "view_clinicalreview")],
+    + [
+        ("education", "view_clinicalreview"),
+        ("education", "view_clinicalsignoff"),  # submitting goes through the article page, never an approval
+    ],
+    # Clinicians who review patient information: read articles and approve or send back changes to
+    # what patients read; no editing, and no access to patients' requests.
+    CLINICAL_REVIEWERS: [
+        ("education", "view_article"),
+        ("education", "view_section"),
+        ("education", "view_topic"),
+        ("education", "view_clinicalreview"),
+        ("education", "view_clinicalsignoff"),
+        ("education", "sign_off_article"),
+    ],
 }
 
 

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from clinic.admin_site import register_index_panel
 
-from . import admin_actions, admin_views, checks, publishing, versions
+from . import admin_actions, admin_views, checks, publishing, sign_off_admin, versions
 from .admin_filters import ReadingGradeFilter, ReviewOverdueFilter
 from .content import FIELD_NAMES, REVIEW_FIELDS
 from .forms import (
@@ -99,7 +99,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # Only when the page is shown: a POST that saves (or publishes) and redirects never works it out.
         if change and obj is not None:
-            context.update(admin_views.editing_context(obj))
+            context.update(admin_views.editing_context(obj), **sign_off_admin.sign_off_context(obj))
+        context["show_save_and_add_another"] = False  # one article at a time
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
@@ -138,11 +139,15 @@ class ArticleAdmin(admin.ModelAdmin):
         return super().construct_change_message(request, form, formsets, add)
 
     def response_add(self, request, obj, post_url_continue=None):
+        if sign_off_admin.SUBMIT_BUTTON in request.POST:
+            return sign_off_admin.submit_for_review(self, request, obj)
         if publishing_requested(request.POST):
             return self._publish(request, obj)
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
+        if sign_off_admin.SUBMIT_BUTTON in request.POST:
+            return sign_off_admin.submit_for_review(self, request, obj)
         if publishing_requested(request.POST):
             return self._publish(request, obj)
         if not obj.edited_through_drafts:
@@ -184,12 +189,19 @@ class ArticleAdmin(admin.ModelAdmin):
             self.message_user(request, f"Published “{article.title}”. The public page shows it now.", messages.SUCCESS)
         return redirect("admin:education_article_change", article.pk)
 
+    def has_delete_permission(self, request, obj=None):
+        # A live article is unpublished first ("Return to draft"), then deleted.
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_public)
+
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         publishing.public_pages_changed()
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
+        live = queryset.filter(status=Article.Status.PUBLISHED).count()
+        if live:
+            self.message_user(request, f"Kept {live} live article(s): unpublish them first.", messages.WARNING)
+        super().delete_queryset(request, queryset.exclude(status=Article.Status.PUBLISHED))
         publishing.public_pages_changed()
 
     # --- Columns and panels ------------------------------------------------------------------

@@ -155,6 +155,12 @@ class ArticleContent:
         return shown
 
 
+def editing_content(article):
+    """What the editor works on: the waiting draft of changes, or else the article as it is."""
+    draft = article.waiting_draft
+    return ArticleContent.from_json(draft.content) if draft else ArticleContent.of(article)
+
+
 def version_sections(version):
     """The (heading, body) of each section as they were in `version`, in order."""
     section_type = ContentType.objects.get_for_model(Section)

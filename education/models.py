@@ -300,3 +300,59 @@ class PublishEvent(models.Model):
 
     def __str__(self):
         return f"{self.article} published {self.published_at:%Y-%m-%d %H:%M} by {self.published_by_name}"
+
+
+class ClinicalSignOff(models.Model):
+    """A change to what patients read, sent to a clinical reviewer: submitted, then approved or sent back.
+
+    `fingerprint` identifies the patient-facing text (title, summary, sections) that was submitted;
+    only text whose fingerprint an approved sign-off holds can be published. The transitions are
+    in `clinical_review.py`.
+    """
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", "Waiting for clinical review"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Sent back with changes asked for"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sign_offs")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.SUBMITTED)
+    content = models.JSONField(encoder=DjangoJSONEncoder, help_text="The content as it was submitted.")
+    before = models.JSONField(encoder=DjangoJSONEncoder, help_text="What the public saw when it was submitted.")
+    fingerprint = models.CharField(max_length=64)
+    no_clinical_change = models.BooleanField(default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        permissions = [("sign_off_article", "Can approve changes to what patients read")]
+        verbose_name = "clinical sign-off"
+
+    def __str__(self):
+        return f"{self.get_state_display()}: “{self.article}”"
+
+
+class ClinicalSignOffEvent(models.Model):
+    """One step of a sign-off: who did what, when, and what they said (the review log)."""
+
+    sign_off = models.ForeignKey(ClinicalSignOff, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=40)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by_name = models.CharField(max_length=150)
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action} by {self.by_name}"

@@ -13,22 +13,18 @@ from django.utils import timezone
 
 from clinic.staff import staff_name
 
-from . import checks, page_cache
+from . import checks, clinical_review, page_cache
 from .checks import PublishingRefused
-from .content import ArticleContent
+from .content import ArticleContent, editing_content
 from .edge_addresses import purge_articles_after_commit
 from .models import Article, ArticleDraft, ArticleRedirect, ClinicalReview, PublishEvent, Section, add_years
 from .versions import record_version
 
-__all__ = ["PublishingRefused"]  # raised by publish() and restore_version(); defined with the checks
+# PublishingRefused: raised by publish() and restore_version(), defined with the checks;
+# editing_content: defined with the content, used by callers through here.
+__all__ = ["PublishingRefused", "editing_content"]
 
 # --- Drafts of changes ---------------------------------------------------------------
-
-
-def editing_content(article):
-    """What the editor works on: the waiting draft of changes, or else the article as it is."""
-    draft = article.waiting_draft
-    return ArticleContent.from_json(draft.content) if draft else ArticleContent.of(article)
 
 
 def save_draft(article, content, *, by):
@@ -71,6 +67,7 @@ def publish(article, *, by, at=None, accept_warnings=False, scheduled=False, che
     Returns the PublishEvent, or None when the publication is scheduled for later.
     """
     content = editing_content(article)
+    clinical_review.require_sign_off(article, content)  # a change to what patients read needs a clinician's yes
     result = checked or checks.check_content(content, article)
     if result.errors or (result.warnings and not accept_warnings):
         raise PublishingRefused(result)

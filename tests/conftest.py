@@ -78,7 +78,8 @@ def editor(db, django_user_model):
     from django.contrib.auth.models import Permission
 
     user = django_user_model.objects.create_user(username="editor", password="editor-password-123", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="education"))
+    permissions = Permission.objects.filter(content_type__app_label="education").exclude(codename="sign_off_article")
+    user.user_permissions.set(permissions)
     return user
 
 

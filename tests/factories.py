@@ -50,6 +50,7 @@ def make_article(
     sections=(("What it is", "Some text about it."),),
     reviewed_by="Dr. Test Reviewer, MD",
     last_reviewed="recently",
+    signed_off=True,
     **fields,
 ):
     number = next(_sequence)
@@ -72,7 +73,27 @@ def make_article(
         Section(article=article, order=position, heading=heading, body=body)
         for position, (heading, body) in enumerate(sections, start=1)
     )
+    if signed_off:  # a clinical reviewer approved the text it was made with
+        sign_off_text(article)
     return article
+
+
+def sign_off_text(article, content=None):
+    """Test setup: a clinical reviewer approved `content` (the article's editing content by default)."""
+    from education.clinical_review import fingerprint
+    from education.content import editing_content
+    from education.models import ClinicalSignOff
+
+    content = content or editing_content(Article.objects.get(pk=article.pk))  # its draft as saved now
+    return ClinicalSignOff.objects.create(
+        article=article,
+        content=content.to_json(),
+        before={},
+        fingerprint=fingerprint(content),
+        state=ClinicalSignOff.State.APPROVED,
+        decided_by_name="Dr. Test Reviewer, MD",
+        decided_at=timezone.now(),
+    )
 
 
 def make_scheduled_article(*, after=datetime.timedelta(days=2), **fields):

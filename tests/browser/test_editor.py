@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
-from clinic.roles import CONTENT_EDITORS
+from clinic.roles import CLINICAL_REVIEWERS, CONTENT_EDITORS
 from education.models import Article, ArticleDraft
 from tests.browser.conftest import run_axe
 
@@ -19,19 +19,20 @@ def assert_accessible(page):
     assert not violations, "\n".join(violations)
 
 
-def sign_in_as_editor(page):
-    editor = User.objects.create_user("edna", password=PASSWORD, is_staff=True, first_name="Edna")
-    editor.groups.add(Group.objects.get(name=CONTENT_EDITORS))
+def sign_in_as_editor(page, username="edna", role=CONTENT_EDITORS, first_name="Edna"):
+    editor = User.objects.create_user(username, password=PASSWORD, is_staff=True, first_name=first_name)
+    editor.groups.add(Group.objects.get(name=role))
     page.goto("/admin/")
-    page.get_by_label("Username").fill("edna")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_an_editor_changes_previews_publishes_compares_and_discards(new_page):
+def test_an_editor_changes_submits_a_reviewer_approves_the_editor_publishes_compares_and_discards(new_page):
     article = Article.objects.get(slug=SLUG)
     count = Article.objects.count()
     page = new_page("desktop")
+    page.set_viewport_size({"width": 1440, "height": 900})
     sign_in_as_editor(page)
 
     # Open the live article: its change page is the editing form, with the live content.
@@ -61,6 +62,27 @@ def test_an_editor_changes_previews_publishes_compares_and_discards(new_page):
     expect(popup.value.locator(".preview-banner")).to_contain_text("draft of changes")
     expect(popup.value.locator("article")).to_contain_text(PLAIN)
     popup.value.close()
+
+    # Publishing changed advice waits for a clinical reviewer: the editor submits it.
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("needs a clinical reviewer")
+    page.get_by_role("button", name="Submit for clinical review").click()
+    expect(page.locator(".messagelist")).to_contain_text("Sent for clinical review")
+    expect(page.locator("#clinical-sign-off")).to_contain_text("Waiting for a clinical reviewer")
+
+    # The reviewer finds it on the admin home page, reads the change as a word diff, and approves.
+    reviewer = new_page("desktop")
+    reviewer.set_viewport_size({"width": 1440, "height": 900})
+    sign_in_as_editor(reviewer, "rita", CLINICAL_REVIEWERS, "Rita")
+    reviewer.locator("#sign-offs-waiting").get_by_role("link", name=article.title).click()
+    expect(reviewer.locator(".changed-part ins", has_text="normal").first).to_be_visible()
+    assert_accessible(reviewer)
+    reviewer.get_by_label("Approve: the medical facts are right").check()
+    reviewer.get_by_role("button", name="Send my decision").click()
+    expect(reviewer.locator(".messagelist")).to_contain_text("Approved")
+    page.reload()
+    expect(page.locator("#clinical-sign-off")).to_contain_text("Approved by Rita")
+    page.screenshot(path="docs/screenshots/editor-1440.png", full_page=False)
 
     # Publish: the sample article reads above grade 8, so a warning waits beside Publish.
     page.get_by_role("button", name="Publish", exact=True).click()

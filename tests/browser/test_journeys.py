@@ -7,7 +7,8 @@ from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
 from appointments.models import ConsultationRequest
-from clinic.roles import CONTENT_EDITORS, TRIAGE_STAFF
+from clinic.roles import CLINICAL_REVIEWERS, CONTENT_EDITORS, TRIAGE_STAFF
+from education import clinical_review
 from tests.factories import make_article, make_consultation
 
 pytestmark = pytest.mark.usefixtures("sample_site")
@@ -190,6 +191,11 @@ def test_an_editor_changes_a_section_previews_and_publishes(new_page, viewport):
     reader.goto("/education/back-to-work/")
     expect(reader.locator("article section").first).to_contain_text("Most people go back to work.")
 
+    # Changed advice goes live once a clinical reviewer approved it.
+    page.get_by_role("button", name="Submit for clinical review").click()
+    expect(page.locator("#clinical-sign-off")).to_contain_text("Waiting for a clinical reviewer")
+    clinical_review.approve(live.sign_offs.get(state="submitted"), by=staff_member("rita", CLINICAL_REVIEWERS))
+    page.reload()
     page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("Published “Back to work”")
 

@@ -11,7 +11,7 @@ from education.content import ArticleContent, version_sections
 from education.models import Article, ArticleDraft
 from education.readability import plain_blocks
 from tests.education.admin_forms import form_data
-from tests.factories import make_article, make_topic
+from tests.factories import make_article, make_topic, sign_off_text
 
 pytestmark = pytest.mark.django_db
 READABILITY_URL = "/admin/education/article/readability/"
@@ -121,6 +121,7 @@ def live_with_two_versions(old_body, new_body, *, extra_sections=()):
     content = ArticleContent.of(article)
     content.sections[0] = ("Recovery", new_body)
     publishing.save_draft(article, content, by=None)
+    sign_off_text(article, content)
     publishing.publish(article, by=None, accept_warnings=True)
     newer, older = versions.recent_versions(article)
     return article, older, newer

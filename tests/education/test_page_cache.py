@@ -6,7 +6,7 @@ from django.urls import reverse
 from education import publishing
 from education.content import ArticleContent
 from education.models import Article
-from tests.factories import make_article, make_topic
+from tests.factories import make_article, make_topic, sign_off_text
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,7 @@ def publish_changes(article, change):
     content = ArticleContent.of(article)
     change(content)
     publishing.save_draft(article, content, by=None)
+    sign_off_text(article, content)
     publishing.publish(article, by=None, accept_warnings=True)
 
 

@@ -8,9 +8,10 @@ from django.test import Client
 from django.urls import reverse
 
 from education import checks, page_cache, readability
+from education.content import ArticleContent
 from education.models import Article
 from tests.education.admin_forms import form_data
-from tests.factories import make_article
+from tests.factories import make_article, sign_off_text
 
 EASY = "You rest. You walk a bit each day. It gets better."
 
@@ -44,6 +45,7 @@ def test_a_publish_post_checks_once_grades_once_and_clears_the_page_cache_once_a
     editor_client, clinic, calls, status
 ):
     article = make_article(slug="fusion-guide", status=status, sections=[("Recovery", "Rest for two weeks.")])
+    sign_off_text(article, ArticleContent(**{**vars(ArticleContent.of(article)), "sections": [("Recovery", EASY)]}))
     url = reverse("admin:education_article_change", args=[article.pk])
     page = editor_client.get(url)
     Client().get("/education/")  # a reader's visit fills the cache

@@ -12,7 +12,7 @@ from education import publishing, versions
 from education.content import ArticleContent, version_sections
 from education.models import Article, ArticleDraft, ArticleRedirect, PublishEvent
 from tests.education.admin_forms import form_data
-from tests.factories import make_article, make_topic
+from tests.factories import make_article, make_topic, sign_off_text
 
 pytestmark = pytest.mark.django_db
 LONG_AGO = timezone.localdate() - datetime.timedelta(days=300)  # reviewed, and not yet due again
@@ -131,6 +131,7 @@ def test_the_page_shows_the_draft_and_says_the_article_is_live_with_unpublished_
 
 def test_publishing_the_draft_changes_the_public_page_and_records_the_event(editor_client, live):
     edit(editor_client, live, **{"sections-0-body": EASY})
+    sign_off_text(live)
 
     response = edit(editor_client, live, button="_publish")
 
@@ -213,7 +214,9 @@ def test_warnings_sit_beside_publish_link_to_their_field_and_are_never_called_er
 )
 def test_each_warning_needs_publish_anyway_and_is_recorded(editor_client, clinic, changes, warning, anchor):
     article = make_article(status=Article.Status.DRAFT, sections=[("Work", EASY)])
-    edit(editor_client, article, button="_publish", **changes)
+    edit(editor_client, article, **changes)
+    sign_off_text(article)
+    edit(editor_client, article, button="_publish")
     article.refresh_from_db()
     assert not article.is_public
     box = soup(editor_client.get(change_url(article))).select_one(".publish-warnings")
@@ -275,6 +278,7 @@ def test_publishing_a_new_address_keeps_the_old_one_working(editor_client, live)
     edit(editor_client, live, slug="fusion-recovery", **{"sections-0-body": EASY})
 
     assert Client().get("/education/fusion-guide/").status_code == 200  # not yet
+    sign_off_text(live)
     edit(editor_client, live, button="_publish")
 
     assert Client().get("/education/fusion-guide/")["Location"] == "/education/fusion-recovery/"
@@ -308,6 +312,7 @@ def test_a_clinical_review_recorded_while_a_draft_waits_survives_its_publication
         reviewed_on=timezone.localdate(),
         recorded_by="editor",
     )
+    sign_off_text(Article.objects.get(pk=live.pk))
     publishing.publish(Article.objects.get(pk=live.pk), by=None, accept_warnings=True)
 
     live.refresh_from_db()

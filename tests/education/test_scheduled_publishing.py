@@ -15,7 +15,7 @@ from education import publishing
 from education.content import ArticleContent
 from education.models import Article, ArticleDraft, PublishEvent
 from tests.education.admin_forms import form_data
-from tests.factories import make_article
+from tests.factories import make_article, sign_off_text
 
 EASY = "You rest. You walk a bit each day. It gets better."
 
@@ -25,6 +25,7 @@ def scheduled_draft():
     content = ArticleContent.of(article)
     content.sections[0] = ("Recovery", EASY)
     publishing.save_draft(article, content, by=None)
+    sign_off_text(article, content)
     publishing.publish(article, by=None, at=timezone.now() + datetime.timedelta(hours=1), accept_warnings=True)
     Article.objects.filter(pk=article.pk).update(scheduled_for=timezone.now() - datetime.timedelta(minutes=1))
     return article
@@ -33,6 +34,7 @@ def scheduled_draft():
 @pytest.mark.django_db
 def test_changes_scheduled_in_the_admin_go_live_at_their_time(editor_client, clinic):
     article = make_article(slug="fusion-guide", sections=[("Recovery", "Rest for two weeks.")])
+    sign_off_text(article, ArticleContent(**{**vars(ArticleContent.of(article)), "sections": [("Recovery", EASY)]}))
     url = reverse("admin:education_article_change", args=[article.pk])
     when = timezone.localtime() + datetime.timedelta(hours=2)
     page = editor_client.get(url)
