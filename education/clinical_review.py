@@ -161,7 +161,7 @@ def approve(sign_off, *, by, comment=""):
         _close(sign_off, State.APPROVED, by, comment)
         record_review_date(article, reviewer=staff_name(by))
         _log(sign_off, "Approved", by, comment)
-        transaction.on_commit(lambda: notify_editor(sign_off))
+        notify_editor(sign_off)  # into the outbox, in this transaction
     return sign_off
 
 
@@ -173,7 +173,7 @@ def request_changes(sign_off, *, by, comment):
         sign_off, _article = _decide(sign_off.pk, by)
         _close(sign_off, State.CHANGES_REQUESTED, by, comment.strip())
         _log(sign_off, "Sent back with changes asked for", by, comment.strip())
-        transaction.on_commit(lambda: notify_editor(sign_off))
+        notify_editor(sign_off)  # into the outbox, in this transaction
     return sign_off
 
 
@@ -199,7 +199,7 @@ def mark_no_clinical_change(article, *, by, comment=""):
         _close(sign_off, State.APPROVED, by, comment)
         _log(sign_off, "Marked “no clinical change”", by, comment)
         if sign_off.submitted_by_id and sign_off.submitted_by_id != by.pk:
-            transaction.on_commit(lambda: notify_editor(sign_off))
+            notify_editor(sign_off)  # into the outbox, in this transaction
     return sign_off
 
 

@@ -1,16 +1,20 @@
-"""The email to the editor when a clinical reviewer decides on their change (one function, for the outbox)."""
+"""The email to the editor when a clinical reviewer decides on their change, written into the one outbox."""
 
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
+
+from clinic import outbox
 
 logger = logging.getLogger(__name__)
 
 
 def notify_editor(sign_off):
-    """Tell the editor who submitted the change that it was approved or sent back. Call after commit."""
+    """Tell the editor who submitted the change that it was approved or sent back.
+
+    Call it in the decision's transaction: the email is stored with it, and the worker sends it after the commit.
+    """
     editor = sign_off.submitted_by
     if editor is None or not editor.email:
         return
@@ -29,5 +33,11 @@ def notify_editor(sign_off):
         "You can publish it now." if approved else "Make the changes, then submit it for clinical review again.",
         settings.SITE_URL + reverse("admin:education_article_change", args=[sign_off.article_id]),
     ]
-    send_mail(subject, "\n".join(lines), None, [editor.email])
+    outbox.queue(
+        kind="clinical_sign_off",
+        recipients=[editor.email],
+        subject=subject,
+        body="\n".join(lines),
+        about=f"clinical sign-off #{sign_off.pk}",
+    )
     logger.info("Told editor #%s about clinical sign-off #%s.", editor.pk, sign_off.pk)

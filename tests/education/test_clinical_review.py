@@ -65,7 +65,7 @@ def test_a_change_patients_do_not_read_needs_no_approval(clinic):
 
 
 def test_the_editors_round_submit_approve_publish_records_who_when_and_the_review_date(
-    clinic, people, mailoutbox, django_capture_on_commit_callbacks
+    clinic, people, mailoutbox, django_capture_on_commit_callbacks, run_worker
 ):
     editor, reviewer = people
     article = changed(make_article(slug="guide", last_reviewed=timezone.localdate() - datetime.timedelta(days=300)))
@@ -76,6 +76,7 @@ def test_the_editors_round_submit_approve_publish_records_who_when_and_the_revie
         publishing.publish(article, by=editor, accept_warnings=True)
     with django_capture_on_commit_callbacks(execute=True):
         clinical_review.approve(sign_off, by=reviewer)
+    run_worker()  # the email to the editor goes out through the outbox
     publishing.publish(Article.objects.get(pk=article.pk), by=editor, accept_warnings=True)
 
     article.refresh_from_db()
@@ -121,7 +122,7 @@ def test_text_changed_after_submitting_cannot_be_approved(clinic, people):
 
 
 def test_sending_back_needs_a_comment_and_tells_the_editor(
-    clinic, people, mailoutbox, django_capture_on_commit_callbacks
+    clinic, people, mailoutbox, django_capture_on_commit_callbacks, run_worker
 ):
     editor, reviewer = people
     article = changed(make_article())
@@ -131,6 +132,7 @@ def test_sending_back_needs_a_comment_and_tells_the_editor(
         clinical_review.request_changes(sign_off, by=reviewer, comment="   ")
     with django_capture_on_commit_callbacks(execute=True):
         clinical_review.request_changes(sign_off, by=reviewer, comment="Six weeks is too long: say four.")
+    run_worker()
 
     sign_off.refresh_from_db()
     assert sign_off.state == ClinicalSignOff.State.CHANGES_REQUESTED
