@@ -49,6 +49,9 @@ class Slot:
         return value if isinstance(value, cls) else cls(*value)
 
 
+SLOT_YEARS = (1970, 9000)  # far outside any time the clinic books, far inside what datetimes can hold
+
+
 def parse_slot_key(value):
     """(clinician id, aware UTC start) from a slot key, or None if it is malformed."""
     match = SLOT_KEY.fullmatch(value or "")
@@ -57,6 +60,8 @@ def parse_slot_key(value):
     try:
         starts_at = datetime.strptime(match[2], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except ValueError:
+        return None
+    if not SLOT_YEARS[0] <= starts_at.year <= SLOT_YEARS[1]:  # year 1 or 9999 overflows any arithmetic
         return None
     return int(match[1]), starts_at
 

@@ -6,7 +6,6 @@ import re
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -49,12 +48,13 @@ class OfferView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def render_elsewhere(self, appointment):
-        """The request's appointment, held through another link or already kept: say when, and where to see it."""
-        holder = appointment.offer
-        see = None
-        if appointment.status == Appointment.Status.BOOKED and holder is not None:
-            see = reverse("appointments:booked", args=[holder.token])
-        context = {"when": Slot(appointment.clinician, appointment.starts_at).label, "see": see, "kept": not see}
+        """The request's appointment, held through another link or already kept: say when, and where to manage it.
+
+        Never the other link itself: whoever holds an old link (an offer sent to a mistyped address, say)
+        must not get the one that changes or cancels the appointment.
+        """
+        booked = appointment.status == Appointment.Status.BOOKED and appointment.offer is not None
+        context = {"when": Slot(appointment.clinician, appointment.starts_at).label, "kept": not booked}
         return render(self.request, "appointments/booking/already.html", context, status=410)
 
     def render_appointment(self, status=200, template="appointments/booking/appointment.html", **context):

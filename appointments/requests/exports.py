@@ -49,10 +49,14 @@ def spreadsheet_safe(value):
     return FORMULA_START.sub(r"\1'\2", text)
 
 
+# openpyxl's pattern covers the control characters; XML also forbids these (lxml refuses them).
+NOT_XML_TEXT = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
 def xml_safe(value):
     """The text with every character an .xlsx (XML) cannot hold replaced, so any text can be exported."""
     text = "" if value is None else str(value)
-    return ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", text)
+    return NOT_XML_TEXT.sub("\N{REPLACEMENT CHARACTER}", ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", text))
 
 
 def export_row(consultation):

@@ -81,3 +81,16 @@ def test_line_breaks_and_tabs_are_what_people_type_and_are_kept(client, valid_da
 
     assert response.status_code == 303
     assert ConsultationRequest.objects.get().message == message
+
+
+def test_xlsx_export_replaces_noncharacters_xml_cannot_hold_either(exporter_client):
+    consultation = make_consultation(message="Pain\uffffsince\ufffe the fall")
+
+    response = exporter_client.post(
+        "/admin/appointments/consultationrequest/",
+        {"action": "export_xlsx", "_selected_action": [consultation.pk]},
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+    assert response.status_code == 200
+    assert "Pain\ufffdsince\ufffd the fall" in [cell.value for cell in sheet[2]]

@@ -191,3 +191,13 @@ def test_a_deep_linked_time_is_pre_selected_after_the_request(client, clinician,
     html = client.get(link).content.decode()
     assert f'value="{slot.key}" checked' in html
     assert client.get(REQUEST_URL, {"slot": "<script>"}).status_code == 200
+
+
+@pytest.mark.parametrize("key", ["1-00010101T000000Z", "1-99991231T235959Z"])
+def test_a_deep_link_outside_any_bookable_era_is_ignored_and_the_request_is_confirmed(
+    client, clinician, valid_data, sending, key
+):
+    with sending():
+        response = client.post(f"{REQUEST_URL}?slot={key}", valid_data())
+    assert response.status_code == 303
+    assert client.get(response["Location"]).status_code == 200

@@ -162,3 +162,11 @@ def test_two_tabs_changing_one_appointment_end_with_one_live_appointment(client,
     assert client.post(url("change", offer), {"slot": second.key}).status_code == 303
     (live,) = Appointment.objects.live()
     assert live.starts_at == second.starts_at
+
+
+@pytest.mark.parametrize("key", ["1-99991231T235959Z", "1-00010101T000000Z", "1-90001231T235959Z"])
+def test_a_time_outside_any_bookable_era_is_a_plain_message_not_an_error(client, booked, offer, key):
+    for name in ("change", "book"):
+        response = client.post(url(name, offer), {"slot": key})
+        assert response.status_code in (200, 303, 410), name  # the form again, or the booked page
+    assert Appointment.objects.get().starts_at == booked.starts_at
