@@ -201,10 +201,19 @@ def seconds_until_visible(browser, path, text, limit):
     return None
 
 
+def warmed(browser, path, limit=5):
+    """Read `path` until the proxy serves it from its cache (a purge the set-up queued may still be in flight)."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        if get(browser, path)[1] == "HIT":
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_publishing_shows_the_new_text_through_the_proxy_within_seconds(site):
     reader = site.browser()
-    get(reader, "/education/")
-    assert get(reader, "/education/")[1] == "HIT"
+    assert warmed(reader, "/education/")  # the old page is in the cache before the publish
     pk = draft_article(site, NEW_TITLE)
     admin = sign_in_as_admin(site)
 
